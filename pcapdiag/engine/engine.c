@@ -1,0 +1,368 @@
+/* engine.c - the engine: frames in, sessions and findings out.
+ *
+ * Each frame is decoded down to IP (reassembling fragments), classified by
+ * IP protocol and ports, and handed to the tracker of its VPN protocol.
+ * Frames that belong to no VPN flow leave right after classification.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <string.h>
+
+#include "engine_internal.h"
+#include "icmp.h"
+#include "linklayer.h"
+#include "pptp_track.h"
+#include "tcp.h"
+
+#define PD_PORT_PPTP 1723
+#define PD_IPPROTO_ICMP 1
+#define PD_IPPROTO_TCP 6
+#define PD_IPPROTO_GRE 47
+#define PD_IPPROTO_ICMPV6 58
+
+void pd_limits_default(pd_limits *l)
+{
+    l->max_flows = 262144;
+    l->flow_idle_timeout_ns = INT64_C(600) * 1000000000; /* PPTP echoes every 60 s */
+    l->max_frag_bytes = 16u << 20;
+    l->frag_timeout_ns = INT64_C(30) * 1000000000; /* the usual reassembly timeout */
+    l->max_tcp_buffered_bytes = 256u << 10;
+    l->max_ladder_lines = 400;
+}
+
+static void flow_closed(pd_flow *flow, pd_flow_close_reason why, void *user)
+{
+    pd_engine *e = user;
+    switch (flow->key.kind) {
+    case PD_FLOW_KIND_PPTP_CTRL:
+    case PD_FLOW_KIND_GRE:
+        pd_pptp_flow_closed(e, flow, why);
+        break;
+    default:
+        break;
+    }
+}
+
+static void fragment_incomplete(const pd_frag_incomplete *inc, void *user)
+{
+    pd_engine *e = user;
+    e->stats.ip_datagrams_incomplete++;
+}
+
+pd_engine *pd_engine_new(const pd_engine_config *config)
+{
+    pd_engine *e = g_new0(pd_engine, 1);
+    if (config)
+        e->config = *config;
+    else
+        pd_limits_default(&e->config.limits);
+    pd_limits *l = &e->config.limits;
+    if (l->max_flows == 0 || l->max_ladder_lines == 0) {
+        pd_limits d;
+        pd_limits_default(&d);
+        *l = d;
+    }
+    e->sessions = g_ptr_array_new_with_free_func((GDestroyNotify)pd_session_free);
+    e->findings = g_ptr_array_new_with_free_func((GDestroyNotify)pd_finding_free);
+    e->flows = pd_flow_table_new(l->max_flows, l->flow_idle_timeout_ns, flow_closed, e);
+    e->frags = pd_frag_table_new(l->max_frag_bytes, l->frag_timeout_ns, fragment_incomplete, e);
+    e->pptp = pd_pptp_module_new(e);
+    return e;
+}
+
+void pd_engine_free(pd_engine *e)
+{
+    if (!e)
+        return;
+    /* Closing flows runs trackers' callbacks, which need the engine whole. */
+    pd_flow_table_free(e->flows);
+    pd_frag_table_free(e->frags);
+    pd_pptp_module_free(e->pptp);
+    g_ptr_array_free(e->findings, TRUE);
+    g_ptr_array_free(e->sessions, TRUE);
+    g_free(e->stats.vantage_reason);
+    g_free(e);
+}
+
+static void dispatch_icmp(pd_engine *e, const pd_packet *p)
+{
+    pd_icmp_error err;
+    if (!pd_icmp_error_decode(p->ip->version, p->l4, p->l4_len, &err))
+        return;
+    const pd_ip *q = &err.quoted;
+    if ((q->proto == PD_IPPROTO_TCP && err.quoted_ports &&
+         (err.quoted_dport == PD_PORT_PPTP || err.quoted_sport == PD_PORT_PPTP)) ||
+        q->proto == PD_IPPROTO_GRE)
+        pd_pptp_on_icmp(e, p, &err);
+}
+
+/* Classify one IP packet (or reassembled datagram) and hand it on. */
+static void dispatch(pd_engine *e, const pd_packet *p)
+{
+    switch (p->ip->proto) {
+    case PD_IPPROTO_TCP: {
+        pd_tcp_header tcp;
+        if (!pd_tcp_decode(p->l4, p->l4_len, p->l4_wire_len, &tcp))
+            return;
+        if (tcp.sport == PD_PORT_PPTP || tcp.dport == PD_PORT_PPTP)
+            pd_pptp_on_tcp(e, p, &tcp);
+        return;
+    }
+    case PD_IPPROTO_GRE:
+        pd_pptp_on_gre(e, p);
+        return;
+    case PD_IPPROTO_ICMP:
+    case PD_IPPROTO_ICMPV6:
+        dispatch_icmp(e, p);
+        return;
+    default:
+        return;
+    }
+}
+
+/* Expire idle flows and stale fragments at most once per second of capture
+ * time: cheap, and bounded memory does not need finer steps. */
+static void maybe_expire(pd_engine *e, int64_t now_ns)
+{
+    if (now_ns - e->last_expire_ns < 1000000000 && now_ns >= e->last_expire_ns)
+        return;
+    e->last_expire_ns = now_ns;
+    pd_flow_table_expire(e->flows, now_ns);
+    pd_frag_expire(e->frags, now_ns);
+}
+
+bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result)
+{
+    pd_capture_stats *st = &e->stats;
+    if (result)
+        memset(result, 0, sizeof *result);
+    if (st->frames == 0)
+        st->first_ts_ns = frame->ts_ns;
+    st->frames++;
+    st->bytes_captured += frame->caplen;
+    st->bytes_wire += frame->wire_len;
+    st->last_ts_ns = frame->ts_ns;
+    e->frame_session = NULL;
+
+    if (frame->caplen == 0 || !frame->data) {
+        st->frames_empty++;
+        return true;
+    }
+
+    pd_link_result link;
+    switch (pd_link_decode(frame->linktype, frame->data, frame->caplen, &link)) {
+    case PD_LINK_IP:
+        break;
+    case PD_LINK_NOT_IP:
+        st->frames_not_ip++;
+        return true;
+    case PD_LINK_UNSUPPORTED:
+        st->frames_unsupported_link++;
+        return false;
+    case PD_LINK_TRUNCATED:
+    case PD_LINK_MALFORMED:
+        st->frames_malformed++;
+        return true;
+    }
+
+    pd_ip ip;
+    if (pd_ip_decode(link.net, link.net_len, &ip) != PD_IP_OK) {
+        st->frames_malformed++;
+        return true;
+    }
+    maybe_expire(e, frame->ts_ns);
+
+    pd_packet p = { .frame = frame->number, .ts_ns = frame->ts_ns, .ip = &ip };
+    if (ip.is_fragment) {
+        st->ip_fragments++;
+        pd_frag_datagram dgram;
+        pd_frag_result fr = pd_frag_add(e->frags, &ip, frame->number, frame->ts_ns, &dgram);
+        if (fr != PD_FRAG_COMPLETE)
+            goto out;
+        st->ip_datagrams_reassembled++;
+        /* The reassembled datagram is handled at its last fragment. */
+        pd_ip whole = ip;
+        whole.is_fragment = false;
+        whole.more_fragments = false;
+        whole.frag_offset = 0;
+        whole.payload = dgram.data;
+        whole.payload_len = whole.payload_wire_len = dgram.len;
+        p.ip = &whole;
+        p.l4 = dgram.data;
+        p.l4_len = p.l4_wire_len = dgram.len;
+        p.reassembled = &dgram;
+        dispatch(e, &p);
+        goto out;
+    }
+    p.l4 = ip.payload;
+    p.l4_len = ip.payload_len;
+    p.l4_wire_len = ip.payload_wire_len;
+    dispatch(e, &p);
+
+out:
+    if (e->frame_session) {
+        st->vpn_frames++;
+        if (result) {
+            result->session_id = e->frame_session->id;
+            result->protocol = e->frame_session->protocol;
+            result->stage = e->frame_session->state;
+        }
+    }
+    return true;
+}
+
+void pd_engine_mark_truncated(pd_engine *e)
+{
+    e->stats.truncated = true;
+}
+
+/* An initial TTL / hop limit means the packet was sent by the capturing
+ * host (or one on its own link); anything less has crossed routers. */
+static bool ttl_is_initial(uint8_t ttl)
+{
+    return ttl == 255 || ttl == 128 || ttl == 64 || ttl == 32;
+}
+
+static void estimate_vantage(pd_engine *e)
+{
+    unsigned votes[4] = { 0 };
+    uint8_t c_ttl = 0, s_ttl = 0;
+    for (guint i = 0; i < e->sessions->len; i++) {
+        const pd_session *s = g_ptr_array_index(e->sessions, i);
+        uint8_t c = s->max_ttl[PD_DIR_TO_SERVER], sv = s->max_ttl[PD_DIR_TO_CLIENT];
+        bool c_local = c && ttl_is_initial(c), s_local = sv && ttl_is_initial(sv);
+        if (c_local && !s_local)
+            votes[PD_VANTAGE_CLIENT]++;
+        else if (s_local && !c_local)
+            votes[PD_VANTAGE_SERVER]++;
+        else if (c && sv && !c_local && !s_local)
+            votes[PD_VANTAGE_MIDDLE]++;
+        else
+            votes[PD_VANTAGE_UNKNOWN]++;
+        if (c > c_ttl)
+            c_ttl = c;
+        if (sv > s_ttl)
+            s_ttl = sv;
+    }
+    pd_vantage best = PD_VANTAGE_UNKNOWN;
+    for (int v = PD_VANTAGE_CLIENT; v <= PD_VANTAGE_MIDDLE; v++)
+        if (votes[v] > votes[best])
+            best = v;
+    e->stats.vantage = best;
+    g_free(e->stats.vantage_reason);
+    switch (best) {
+    case PD_VANTAGE_CLIENT:
+        e->stats.vantage_reason = g_strdup_printf(
+            "client packets carry an initial TTL (%u), the server's arrive with TTL %u", c_ttl, s_ttl);
+        break;
+    case PD_VANTAGE_SERVER:
+        e->stats.vantage_reason = g_strdup_printf(
+            "server packets carry an initial TTL (%u), the client's arrive with TTL %u", s_ttl, c_ttl);
+        break;
+    case PD_VANTAGE_MIDDLE:
+        e->stats.vantage_reason = g_strdup_printf(
+            "both sides' packets have crossed routers (TTL %u from the client, %u from the server)",
+            c_ttl, s_ttl);
+        break;
+    case PD_VANTAGE_UNKNOWN:
+        if (e->sessions->len == 0)
+            e->stats.vantage_reason = g_strdup("no VPN session to judge from");
+        else if (c_ttl && !s_ttl && !ttl_is_initial(c_ttl))
+            e->stats.vantage_reason = g_strdup_printf(
+                "only the client's packets are present, already routed (TTL %u): server side or on the path",
+                c_ttl);
+        else
+            e->stats.vantage_reason = g_strdup_printf(
+                "TTLs do not tell (client %u, server %u)", c_ttl, s_ttl);
+        break;
+    }
+}
+
+static void capture_findings(pd_engine *e)
+{
+    if (pd_flow_table_evicted(e->flows) > 0) {
+        pd_finding *f = pd_finding_begin(PD_SIG_CAPTURE_FLOW_CAP, NULL);
+        pd_finding_summary(f, "%" G_GUINT64_FORMAT " VPN flows were closed early at the flow cap of %zu",
+                           pd_flow_table_evicted(e->flows), e->config.limits.max_flows);
+        pd_finding_explain(f, "More VPN flows were live at once than the engine holds; the least "
+                              "recently seen ones were closed before the capture showed their end, "
+                              "so their verdicts may be incomplete.");
+        pd_finding_remedy(f, "Split the capture (editcap -c) or filter it to the sessions of interest "
+                             "(--filter 'host CLIENT').");
+        pd_finding_commit(e, f);
+    }
+    if (e->stats.truncated) {
+        pd_finding *f = pd_finding_begin(PD_SIG_CAPTURE_TRUNCATED, NULL);
+        pd_finding_summary(f, "The capture file is cut off after frame %" G_GUINT64_FORMAT,
+                           e->stats.frames);
+        pd_finding_explain(f, "The file ends in the middle of a packet record, so the report covers "
+                              "only what was read; a failure after that point is not seen.");
+        pd_finding_remedy(f, "Copy the capture again in full (it may have been cut by a size limit "
+                             "or an interrupted transfer).");
+        pd_finding_evidence(f, e->stats.frames, e->stats.last_ts_ns, "last complete frame");
+        pd_finding_commit(e, f);
+    }
+}
+
+/* Findings in a stable order: capture-level first, then by session, then by
+ * the first frame they cite (their commit order breaks ties). */
+static int finding_cmp(gconstpointer a, gconstpointer b)
+{
+    const pd_finding *x = *(pd_finding *const *)a, *y = *(pd_finding *const *)b;
+    if (x->session_id != y->session_id)
+        return x->session_id < y->session_id ? -1 : 1;
+    uint64_t fx = x->n_evidence ? x->evidence[0].frame : 0;
+    uint64_t fy = y->n_evidence ? y->evidence[0].frame : 0;
+    return (fx > fy) - (fx < fy);
+}
+
+void pd_engine_finish(pd_engine *e)
+{
+    if (e->finished)
+        return;
+    pd_frag_flush(e->frags);
+    pd_flow_table_close_all(e->flows);
+    pd_pptp_finish(e);
+    e->stats.flows_peak = pd_flow_table_peak(e->flows);
+    e->stats.flows_evicted = pd_flow_table_evicted(e->flows);
+    e->stats.ip_fragment_bytes_dropped = pd_frag_bytes_refused(e->frags);
+    estimate_vantage(e);
+    capture_findings(e);
+    g_ptr_array_sort(e->findings, finding_cmp); /* GLib >= 2.32 sorts stably (merge sort) */
+    e->finished = true;
+}
+
+bool pd_engine_finished(const pd_engine *e)
+{
+    return e->finished;
+}
+
+size_t pd_engine_session_count(const pd_engine *e)
+{
+    return e->sessions->len;
+}
+
+const pd_session *pd_engine_session(const pd_engine *e, size_t index)
+{
+    return index < e->sessions->len ? g_ptr_array_index(e->sessions, index) : NULL;
+}
+
+const pd_session *pd_engine_session_by_id(const pd_engine *e, uint32_t id)
+{
+    return id >= 1 && id <= e->sessions->len ? g_ptr_array_index(e->sessions, id - 1) : NULL;
+}
+
+size_t pd_engine_finding_count(const pd_engine *e)
+{
+    return e->findings->len;
+}
+
+const pd_finding *pd_engine_finding(const pd_engine *e, size_t index)
+{
+    return index < e->findings->len ? g_ptr_array_index(e->findings, index) : NULL;
+}
+
+const pd_capture_stats *pd_engine_stats(const pd_engine *e)
+{
+    return &e->stats;
+}

@@ -1,0 +1,316 @@
+/* session.c - building sessions (stages, ladder, attributes) and findings.
+ *
+ * Trackers describe what happened through these builders; detectors turn
+ * session state into findings. Nothing here knows any protocol.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+/* How far back a repeated line may be folded: a retransmission interleaved
+ * with the other side's own retransmissions (both sides' LCP
+ * Configure-Requests, say) still folds. */
+#define PD_FOLD_LOOKBACK 4
+
+static void endpoint_from_addr(pd_endpoint *ep, const pd_addr *a, uint16_t port)
+{
+    memset(ep, 0, sizeof *ep);
+    ep->family = a->family;
+    memcpy(ep->addr, a->a, sizeof ep->addr);
+    ep->port = port;
+}
+
+pd_session *pd_session_open(pd_engine *e, pd_protocol proto, const pd_addr *client,
+                            uint16_t client_port, const pd_addr *server, uint16_t server_port,
+                            uint64_t frame, int64_t ts_ns)
+{
+    pd_session *s = g_new0(pd_session, 1);
+    s->id = e->sessions->len + 1;
+    s->protocol = proto;
+    endpoint_from_addr(&s->client, client, client_port);
+    endpoint_from_addr(&s->server, server, server_port);
+    s->first_frame = s->last_frame = frame;
+    s->first_ts_ns = s->last_ts_ns = ts_ns;
+    s->state = "new";
+    g_ptr_array_add(e->sessions, s);
+    return s;
+}
+
+void pd_session_packet(pd_engine *e, pd_session *s, pd_dir dir, size_t bytes, uint8_t ttl,
+                       uint64_t frame, int64_t ts_ns)
+{
+    if (dir <= PD_DIR_TO_CLIENT) {
+        s->packets[dir]++;
+        s->bytes[dir] += bytes;
+        if (ttl > s->max_ttl[dir])
+            s->max_ttl[dir] = ttl;
+    }
+    if (frame > s->last_frame) {
+        s->last_frame = frame;
+        s->last_ts_ns = ts_ns;
+    }
+    e->frame_session = s;
+}
+
+const pd_stage *pd_session_stage(const pd_session *s, const char *stage)
+{
+    for (size_t i = 0; i < s->n_stages; i++)
+        if (strcmp(s->stages[i].name, stage) == 0)
+            return &s->stages[i];
+    return NULL;
+}
+
+bool pd_session_reached(const pd_session *s, const char *stage)
+{
+    return pd_session_stage(s, stage) != NULL;
+}
+
+bool pd_session_reach(pd_session *s, const char *stage, uint64_t frame, int64_t ts_ns)
+{
+    if (pd_session_reached(s, stage))
+        return false;
+    s->stages = g_renew(pd_stage, s->stages, s->n_stages + 1);
+    s->stages[s->n_stages].name = stage;
+    s->stages[s->n_stages].frame = frame;
+    s->stages[s->n_stages].ts_ns = ts_ns;
+    s->n_stages++;
+    s->state = stage;
+    return true;
+}
+
+void pd_session_set_state(pd_session *s, const char *state)
+{
+    s->state = state;
+}
+
+pd_ladder_entry *pd_session_ladder(pd_engine *e, pd_session *s, pd_dir dir, uint64_t frame,
+                                   int64_t ts_ns, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+
+    /* Fold into a recent identical line from the same side, provided only the
+     * other side spoke since (anything this side said in between breaks it). */
+    for (size_t back = 0; back < PD_FOLD_LOOKBACK && back < s->n_ladder; back++) {
+        pd_ladder_entry *l = &s->ladder[s->n_ladder - 1 - back];
+        if (l->dir != dir)
+            continue;
+        if (strcmp(l->text, text) != 0)
+            break;
+        l->repeat++;
+        l->last_frame = frame;
+        l->last_ts_ns = ts_ns;
+        g_free(text);
+        return l;
+    }
+
+    if (s->n_ladder >= e->config.limits.max_ladder_lines) {
+        s->ladder_dropped++;
+        g_free(text);
+        return NULL;
+    }
+    s->ladder = g_renew(pd_ladder_entry, s->ladder, s->n_ladder + 1);
+    pd_ladder_entry *l = &s->ladder[s->n_ladder++];
+    memset(l, 0, sizeof *l);
+    l->frame = l->last_frame = frame;
+    l->ts_ns = l->last_ts_ns = ts_ns;
+    l->repeat = 1;
+    l->dir = dir;
+    l->text = text;
+    return l;
+}
+
+void pd_ladder_annotate(pd_ladder_entry *l, const char *fmt, ...)
+{
+    if (!l)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    g_free(l->annotation);
+    l->annotation = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+/* ---- attributes ---- */
+
+static pd_attr *attr_slot(pd_attr **attrs, size_t *n, const char *key)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp((*attrs)[i].key, key) == 0) {
+            g_free((*attrs)[i].str);
+            (*attrs)[i].str = NULL;
+            return &(*attrs)[i];
+        }
+    }
+    *attrs = g_renew(pd_attr, *attrs, *n + 1);
+    pd_attr *a = &(*attrs)[(*n)++];
+    memset(a, 0, sizeof *a);
+    a->key = key;
+    return a;
+}
+
+void pd_attrs_set_str(pd_attr **attrs, size_t *n, const char *key, const char *value)
+{
+    pd_attr *a = attr_slot(attrs, n, key);
+    a->kind = PD_ATTR_STR;
+    a->str = g_strdup(value ? value : "");
+}
+
+void pd_attrs_set_num(pd_attr **attrs, size_t *n, const char *key, int64_t value)
+{
+    pd_attr *a = attr_slot(attrs, n, key);
+    a->kind = PD_ATTR_NUM;
+    a->num = value;
+}
+
+void pd_attrs_set_code(pd_attr **attrs, size_t *n, const char *key, const char *name, int64_t raw)
+{
+    pd_attr *a = attr_slot(attrs, n, key);
+    a->kind = PD_ATTR_CODE;
+    a->str = g_strdup(name ? name : "unknown");
+    a->num = raw;
+}
+
+static void attrs_free(pd_attr *attrs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        g_free(attrs[i].str);
+    g_free(attrs);
+}
+
+void pd_session_free(pd_session *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_ladder; i++) {
+        g_free(s->ladder[i].text);
+        g_free(s->ladder[i].annotation);
+        attrs_free(s->ladder[i].attrs, s->ladder[i].n_attrs);
+    }
+    g_free(s->ladder);
+    g_free(s->stages);
+    attrs_free(s->attrs, s->n_attrs);
+    g_free(s);
+}
+
+/* ---- findings ---- */
+
+pd_finding *pd_finding_begin(pd_sig_id sig, const pd_session *s)
+{
+    pd_finding *f = g_new0(pd_finding, 1);
+    f->signature = pd_signature_get(sig);
+    f->severity = f->signature->severity;
+    f->confidence = PD_CONF_HIGH;
+    f->blame = PD_BLAME_UNKNOWN;
+    f->session_id = s ? s->id : 0;
+    return f;
+}
+
+void pd_finding_code(pd_finding *f, int windows_error)
+{
+    for (size_t i = 0; i < f->n_windows_errors; i++)
+        if (f->windows_errors[i] == windows_error)
+            return;
+    f->windows_errors = g_renew(int, f->windows_errors, f->n_windows_errors + 1);
+    f->windows_errors[f->n_windows_errors++] = windows_error;
+}
+
+#define PD_SET_TEXT(field)                                                                    \
+    do {                                                                                      \
+        va_list ap;                                                                           \
+        va_start(ap, fmt);                                                                    \
+        g_free(f->field);                                                                     \
+        f->field = g_strdup_vprintf(fmt, ap);                                                 \
+        va_end(ap);                                                                           \
+    } while (0)
+
+void pd_finding_summary(pd_finding *f, const char *fmt, ...)
+{
+    PD_SET_TEXT(summary);
+}
+
+void pd_finding_explain(pd_finding *f, const char *fmt, ...)
+{
+    PD_SET_TEXT(explanation);
+}
+
+void pd_finding_remedy(pd_finding *f, const char *fmt, ...)
+{
+    PD_SET_TEXT(remediation);
+}
+
+void pd_finding_filter(pd_finding *f, const char *fmt, ...)
+{
+    PD_SET_TEXT(display_filter);
+}
+
+void pd_finding_evidence(pd_finding *f, uint64_t frame, int64_t ts_ns, const char *fmt, ...)
+{
+    if (frame == 0)
+        return;
+    /* The same frame cited twice keeps its first note. */
+    for (size_t i = 0; i < f->n_evidence; i++)
+        if (f->evidence[i].frame == frame)
+            return;
+    va_list ap;
+    va_start(ap, fmt);
+    f->evidence = g_renew(pd_evidence, f->evidence, f->n_evidence + 1);
+    pd_evidence *ev = &f->evidence[f->n_evidence++];
+    ev->frame = frame;
+    ev->ts_ns = ts_ns;
+    ev->note = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+static int evidence_cmp(const void *a, const void *b)
+{
+    const pd_evidence *x = a, *y = b;
+    return (x->frame > y->frame) - (x->frame < y->frame);
+}
+
+char *pd_evidence_filter(const pd_finding *f)
+{
+    if (f->n_evidence == 0)
+        return g_strdup("");
+    GString *s = g_string_new("frame.number in {");
+    for (size_t i = 0; i < f->n_evidence; i++)
+        g_string_append_printf(s, "%s%" G_GUINT64_FORMAT, i ? " " : "", f->evidence[i].frame);
+    g_string_append_c(s, '}');
+    return g_string_free(s, FALSE);
+}
+
+void pd_finding_commit(pd_engine *e, pd_finding *f)
+{
+    qsort(f->evidence, f->n_evidence, sizeof *f->evidence, evidence_cmp);
+    if (!f->summary)
+        f->summary = g_strdup(f->signature->title);
+    if (!f->explanation)
+        f->explanation = g_strdup("");
+    if (!f->remediation)
+        f->remediation = g_strdup("");
+    if (!f->display_filter)
+        f->display_filter = pd_evidence_filter(f);
+    g_ptr_array_add(e->findings, f);
+    if (e->config.on_finding)
+        e->config.on_finding(f, e->config.user);
+}
+
+void pd_finding_free(pd_finding *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n_evidence; i++)
+        g_free(f->evidence[i].note);
+    g_free(f->evidence);
+    g_free(f->windows_errors);
+    g_free(f->summary);
+    g_free(f->explanation);
+    g_free(f->remediation);
+    g_free(f->display_filter);
+    g_free(f);
+}

@@ -29,7 +29,8 @@ typedef struct pd_flow_key {
 typedef enum pd_flow_close_reason {
     PD_FLOW_CLOSE_IDLE,    /* silent longer than the idle timeout */
     PD_FLOW_CLOSE_EVICTED, /* forced out at the cap */
-    PD_FLOW_CLOSE_END      /* end of capture */
+    PD_FLOW_CLOSE_END,     /* end of capture */
+    PD_FLOW_CLOSE_REPLACED /* a tracker closed it for a new one on the same key */
 } pd_flow_close_reason;
 
 typedef struct pd_flow {
@@ -62,7 +63,11 @@ pd_flow *pd_flow_lookup(pd_flow_table *t, const pd_flow_key *key, bool create, b
 
 /* Close flows idle since before now - idle_timeout. Cheap when nothing is due. */
 void pd_flow_table_expire(pd_flow_table *t, int64_t now_ns);
-/* Close and free every flow (end of capture). */
+/* Close one flow now (on_close, then freed): a tracker that sees a new
+ * connection reuse a finished one's endpoints. */
+void pd_flow_table_close(pd_flow_table *t, pd_flow *flow, pd_flow_close_reason why);
+/* Close and free every flow (end of capture). on_close must not create
+ * flows then. max_flows 0 means no cap; idle_timeout_ns <= 0 no expiry. */
 void pd_flow_table_close_all(pd_flow_table *t);
 
 size_t pd_flow_table_count(const pd_flow_table *t);

@@ -216,13 +216,6 @@ void pd_engine_mark_truncated(pd_engine *e)
     e->stats.truncated = true;
 }
 
-/* An initial TTL / hop limit means the packet was sent by the capturing
- * host (or one on its own link); anything less has crossed routers. */
-static bool ttl_is_initial(uint8_t ttl)
-{
-    return ttl == 255 || ttl == 128 || ttl == 64 || ttl == 32;
-}
-
 static void estimate_vantage(pd_engine *e)
 {
     unsigned votes[4] = { 0 };
@@ -230,15 +223,7 @@ static void estimate_vantage(pd_engine *e)
     for (guint i = 0; i < e->sessions->len; i++) {
         const pd_session *s = g_ptr_array_index(e->sessions, i);
         uint8_t c = s->max_ttl[PD_DIR_TO_SERVER], sv = s->max_ttl[PD_DIR_TO_CLIENT];
-        bool c_local = c && ttl_is_initial(c), s_local = sv && ttl_is_initial(sv);
-        if (c_local && !s_local)
-            votes[PD_VANTAGE_CLIENT]++;
-        else if (s_local && !c_local)
-            votes[PD_VANTAGE_SERVER]++;
-        else if (c && sv && !c_local && !s_local)
-            votes[PD_VANTAGE_MIDDLE]++;
-        else
-            votes[PD_VANTAGE_UNKNOWN]++;
+        votes[pd_session_vantage(s)]++;
         if (c > c_ttl)
             c_ttl = c;
         if (sv > s_ttl)
@@ -267,7 +252,7 @@ static void estimate_vantage(pd_engine *e)
     case PD_VANTAGE_UNKNOWN:
         if (e->sessions->len == 0)
             e->stats.vantage_reason = g_strdup("no VPN session to judge from");
-        else if (c_ttl && !s_ttl && !ttl_is_initial(c_ttl))
+        else if (c_ttl && !s_ttl && !pd_ttl_is_initial(c_ttl))
             e->stats.vantage_reason = g_strdup_printf(
                 "only the client's packets are present, already routed (TTL %u): server side or on the path",
                 c_ttl);
@@ -322,7 +307,6 @@ void pd_engine_finish(pd_engine *e)
         return;
     pd_frag_flush(e->frags);
     pd_flow_table_close_all(e->flows);
-    pd_pptp_finish(e);
     e->stats.flows_peak = pd_flow_table_peak(e->flows);
     e->stats.flows_evicted = pd_flow_table_evicted(e->flows);
     e->stats.ip_fragment_bytes_dropped = pd_frag_bytes_refused(e->frags);

@@ -66,6 +66,13 @@ void pd_session_packet(pd_engine *e, pd_session *s, pd_dir dir, size_t bytes, ui
 bool pd_session_reach(pd_session *s, const char *stage, uint64_t frame, int64_t ts_ns);
 bool pd_session_reached(const pd_session *s, const char *stage);
 const pd_stage *pd_session_stage(const pd_session *s, const char *stage);
+/* Where this session was captured, judged from its own TTLs alone (an
+ * initial TTL means "sent by the capturing host"). */
+pd_vantage pd_session_vantage(const pd_session *s);
+bool pd_ttl_is_initial(uint8_t ttl);
+/* "ip.addr == A && ip.addr == B" (ipv6.addr for IPv6). */
+char *pd_session_hosts_filter(const pd_session *s);
+
 /* A state that is not a stage (how it ended: "refused", "timed-out"...). */
 void pd_session_set_state(pd_session *s, const char *state);
 

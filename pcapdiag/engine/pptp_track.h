@@ -20,7 +20,5 @@ void pd_pptp_on_tcp(pd_engine *e, const pd_packet *p, const pd_tcp_header *tcp);
 void pd_pptp_on_gre(pd_engine *e, const pd_packet *p);
 void pd_pptp_on_icmp(pd_engine *e, const pd_packet *p, const pd_icmp_error *icmp);
 void pd_pptp_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason why);
-/* End of capture, after every flow was closed. */
-void pd_pptp_finish(pd_engine *e);
 
 #endif

@@ -81,6 +81,35 @@ bool pd_session_reach(pd_session *s, const char *stage, uint64_t frame, int64_t 
     return true;
 }
 
+bool pd_ttl_is_initial(uint8_t ttl)
+{
+    /* The initial values stacks use: Linux/macOS 64, Windows 128, network
+     * gear 255, old stacks 32. */
+    return ttl == 255 || ttl == 128 || ttl == 64 || ttl == 32;
+}
+
+pd_vantage pd_session_vantage(const pd_session *s)
+{
+    uint8_t c = s->max_ttl[PD_DIR_TO_SERVER], sv = s->max_ttl[PD_DIR_TO_CLIENT];
+    bool c_local = c && pd_ttl_is_initial(c), s_local = sv && pd_ttl_is_initial(sv);
+    if (c_local && !s_local)
+        return PD_VANTAGE_CLIENT;
+    if (s_local && !c_local)
+        return PD_VANTAGE_SERVER;
+    if (c && sv && !c_local && !s_local)
+        return PD_VANTAGE_MIDDLE;
+    return PD_VANTAGE_UNKNOWN;
+}
+
+char *pd_session_hosts_filter(const pd_session *s)
+{
+    char a[48], b[48];
+    const char *field = s->client.family == 6 ? "ipv6.addr" : "ip.addr";
+    return g_strdup_printf("%s == %s && %s == %s", field,
+                           pd_endpoint_addr_str(&s->client, a, sizeof a), field,
+                           pd_endpoint_addr_str(&s->server, b, sizeof b));
+}
+
 void pd_session_set_state(pd_session *s, const char *state)
 {
     s->state = state;
@@ -284,8 +313,33 @@ char *pd_evidence_filter(const pd_finding *f)
     return g_string_free(s, FALSE);
 }
 
+/* Trackers often know only an evidence frame's number; its time is in the
+ * session's ladder (the frame is a line there, or the last of a fold). */
+static void fill_evidence_times(const pd_engine *e, pd_finding *f)
+{
+    const pd_session *s = pd_engine_session_by_id(e, f->session_id);
+    if (!s)
+        return;
+    for (size_t i = 0; i < f->n_evidence; i++) {
+        pd_evidence *ev = &f->evidence[i];
+        if (ev->ts_ns != 0)
+            continue;
+        for (size_t k = 0; k < s->n_ladder; k++) {
+            if (s->ladder[k].frame == ev->frame) {
+                ev->ts_ns = s->ladder[k].ts_ns;
+                break;
+            }
+            if (s->ladder[k].last_frame == ev->frame) {
+                ev->ts_ns = s->ladder[k].last_ts_ns;
+                break;
+            }
+        }
+    }
+}
+
 void pd_finding_commit(pd_engine *e, pd_finding *f)
 {
+    fill_evidence_times(e, f);
     qsort(f->evidence, f->n_evidence, sizeof *f->evidence, evidence_cmp);
     if (!f->summary)
         f->summary = g_strdup(f->signature->title);

@@ -1,0 +1,115 @@
+/* report.h - the three reports (text with ladder diagrams, JSON, Markdown)
+ * and the signature catalog, built from the engine's public model only.
+ *
+ * A report reads a pd_report_capture: the facts the front end knows about
+ * the file (name, format, link type, filter) plus the engine's stats,
+ * sessions and findings as plain pointer arrays, so the report layer can be
+ * unit-tested on hand-built sessions without running an engine.
+ *
+ * Every report is deterministic: the same input gives the same bytes,
+ * whatever the locale or time zone (times are formatted from integer
+ * nanoseconds in UTC, no floating point, no hash-table order).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PD_REPORT_H
+#define PD_REPORT_H
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pcapdiag/pcapdiag.h"
+
+typedef enum pd_report_format {
+    PD_REPORT_TEXT,
+    PD_REPORT_JSON,
+    PD_REPORT_MARKDOWN
+} pd_report_format;
+
+/* "text", "json", "markdown" -> format; false if the name is unknown. */
+bool pd_report_format_parse(const char *name, pd_report_format *out);
+
+typedef struct pd_report_capture {
+    const char *file;   /* as named on the command line; "-" is standard input */
+    const char *format; /* "pcap" or "pcapng" */
+    uint32_t linktype;  /* LINKTYPE_* */
+    const char *filter; /* BPF filter applied, or NULL */
+    uint64_t records;   /* records read, those the filter rejected included */
+    /* Time of the first record in the file (filtered out or not): offsets
+     * count from it, like Wireshark's Time column. Without it, from the
+     * first frame the engine saw. */
+    bool has_time_origin;
+    int64_t time_origin_ns;
+    const pd_capture_stats *stats;
+    const pd_session *const *sessions;
+    size_t n_sessions;
+    const pd_finding *const *findings;
+    size_t n_findings;
+} pd_report_capture;
+
+/* Fill the stats/sessions/findings of `rc` from a finished engine (the other
+ * fields are the caller's). The arrays are allocated: pd_report_capture_clear()
+ * frees them; the engine must outlive the report. */
+void pd_report_capture_from_engine(pd_report_capture *rc, const pd_engine *engine);
+void pd_report_capture_clear(pd_report_capture *rc);
+
+/* The time offsets are measured from (see has_time_origin). */
+int64_t pd_report_time_origin(const pd_report_capture *rc);
+
+/* The most severe finding of a capture (first one on ties), or NULL. */
+const pd_finding *pd_report_worst_finding(const pd_report_capture *rc);
+bool pd_report_has_error(const pd_report_capture *rc);
+
+typedef struct pd_report_options {
+    bool quiet; /* findings only, after a one-line header */
+    bool color; /* ANSI colours on severity words (text report only) */
+} pd_report_options;
+
+/* Text report (readable at 100 columns), appended to `out`. */
+void pd_report_text(GString *out, const pd_report_capture *rc, const pd_report_options *opt);
+
+/* Markdown report for a ticket, appended to `out`. */
+void pd_report_markdown(GString *out, const pd_report_capture *rc, const pd_report_options *opt);
+
+/* The JSON document of one capture (a new JsonNode, caller frees). */
+JsonNode *pd_report_json_node(const pd_report_capture *rc);
+
+/* Serialise a JSON node: pretty, 2-space indent, trailing newline. */
+char *pd_report_json_to_string(JsonNode *node);
+
+/* The signature catalog (--list-signatures) in the given format, appended to
+ * `out`. The Markdown form is the README's table, byte for byte. */
+void pd_report_signatures(GString *out, pd_report_format format);
+
+/* ---- helpers shared by the reports (exposed for the unit tests) ---------- */
+
+/* ISO 8601 UTC with microseconds: "2026-11-21T07:17:14.123456Z".
+ * buf must hold PD_REPORT_TIME_LEN bytes. */
+#define PD_REPORT_TIME_LEN 40
+const char *pd_report_format_time(int64_t ts_ns, char *buf, size_t len);
+
+/* Signed seconds with millisecond precision: "12.345", "-0.002". */
+const char *pd_report_format_offset(int64_t delta_ns, char *buf, size_t len);
+
+/* A duration for people: "27.0 s", "850 ms", "3 us". */
+const char *pd_report_format_duration(int64_t ns, char *buf, size_t len);
+
+/* "192.0.2.1:1723", "[2001:db8::1]:500", or the bare address when port is 0.
+ * buf must hold PD_REPORT_ENDPOINT_LEN bytes. */
+#define PD_REPORT_ENDPOINT_LEN 64
+const char *pd_report_format_endpoint(const pd_endpoint *ep, char *buf, size_t len);
+
+/* "PPTP", "L2TP", "IKEv1", "IKEv2", "ESP". */
+const char *pd_report_protocol_title(pd_protocol p);
+
+/* A copy of untrusted text safe to print: valid UTF-8, control characters
+ * (C0, DEL, C1) replaced by '?', NULL becomes "". */
+char *pd_report_clean(const char *s);
+
+/* Word-wrap `text` to `width` columns (UTF-8 aware), each line prefixed with
+ * `indent` (first line too), appended to `out` with a newline per line. */
+void pd_report_wrap(GString *out, const char *text, const char *indent, size_t width);
+
+#endif /* PD_REPORT_H */

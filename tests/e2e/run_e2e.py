@@ -1,0 +1,766 @@
+#!/usr/bin/env python3
+# run_e2e.py - end-to-end tests of the pcapdiag command line (standard library
+# only). ctest runs one test per invocation (tests/e2e/CMakeLists.txt):
+#
+#   run_e2e.py --pcapdiag BIN input NAME         one bad-input / CLI behaviour test
+#   run_e2e.py --pcapdiag BIN golden CAPTURE     the capture's expected verdict
+#   run_e2e.py --pcapdiag BIN formats CAPTURE    all three formats, determinism
+#   run_e2e.py --pcapdiag BIN readme README.md   README catalog == --list-signatures
+#   run_e2e.py generator                         make_non_vpn.py reproduces its capture
+#   run_e2e.py list-inputs                       the names of the input tests
+#
+# Exit status: 0 pass, 1 fail, 77 skipped (ctest SKIP_RETURN_CODE).
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+import argparse
+import json
+import os
+import pty
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pcapwrite as pw  # noqa: E402
+import make_non_vpn  # noqa: E402
+
+SKIP = 77
+TIMEOUT = 120  # seconds per pcapdiag run: a hang is a failure, not a stuck ctest
+VERSION = "0.1.0"
+SEVERITIES = ("error", "warning", "note")
+
+
+class Failure(Exception):
+    pass
+
+
+class Skipped(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+# ---- running pcapdiag -------------------------------------------------------
+
+class Result:
+    def __init__(self, args, code, out, err):
+        self.args, self.code, self.out, self.err = args, code, out, err
+
+    @property
+    def stdout(self):
+        return self.out.decode("utf-8")
+
+    @property
+    def stderr_lines(self):
+        return [l for l in self.err.decode("utf-8", "replace").splitlines() if l.strip()]
+
+    def describe(self):
+        return "pcapdiag %s -> exit %s\nstderr: %s\nstdout (start): %s" % (
+            " ".join(self.args), self.code, self.err.decode("utf-8", "replace"),
+            self.out[:600].decode("utf-8", "replace"))
+
+
+def run(binary, args, stdin_bytes=None, stdin_file=None, env_extra=None, cwd=None,
+        preexec_fn=None):
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env.update({"TZ": "UTC", "LC_ALL": "C"})
+    if env_extra:
+        env.update(env_extra)
+    io = {"stdin": subprocess.DEVNULL}
+    if stdin_file is not None:
+        io = {"stdin": stdin_file}
+    elif stdin_bytes is not None:
+        io = {"input": stdin_bytes}
+    try:
+        p = subprocess.run([binary] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env, cwd=cwd, timeout=TIMEOUT, preexec_fn=preexec_fn, **io)
+    except subprocess.TimeoutExpired:
+        raise Failure("pcapdiag %s hung (no exit within %d s)" % (" ".join(args), TIMEOUT))
+    r = Result(args, p.returncode, p.stdout, p.stderr)
+    # A negative status is a signal: a crash (SIGSEGV, SIGABRT from a
+    # sanitizer...) is always a failure, whatever the test expected.
+    check(p.returncode >= 0, "pcapdiag was killed by signal %d\n%s" % (-p.returncode, r.describe()))
+    return r
+
+
+def run_pty(binary, args, env_extra=None):
+    """Run with stdout on a pseudo-terminal (for --color auto)."""
+    master, slave = pty.openpty()
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env.update({"TZ": "UTC", "LC_ALL": "C", "TERM": "xterm"})
+    if env_extra:
+        env.update(env_extra)
+    chunks = []
+
+    def reader():
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO once the slave side is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        p = subprocess.run([binary] + list(args), stdin=subprocess.DEVNULL, stdout=slave,
+                           stderr=subprocess.PIPE, env=env, timeout=TIMEOUT)
+    finally:
+        os.close(slave)
+        t.join(10)
+        os.close(master)
+    check(p.returncode >= 0, "pcapdiag was killed by signal %d" % -p.returncode)
+    return p.returncode, b"".join(chunks)
+
+
+def json_of(r):
+    try:
+        return json.loads(r.stdout)
+    except ValueError as e:
+        raise Failure("output is not JSON (%s)\n%s" % (e, r.describe()))
+
+
+def expect_input_error(r, name, *fragments):
+    """Exit 2, nothing on stdout, one line on stderr naming the file."""
+    check(r.code == 2, "expected exit 2\n" + r.describe())
+    check(r.out == b"", "expected no report on stdout\n" + r.describe())
+    lines = r.stderr_lines
+    check(len(lines) == 1, "expected exactly one line on stderr\n" + r.describe())
+    check(lines[0].startswith("pcapdiag: "), "stderr line must start with 'pcapdiag: '\n" + r.describe())
+    check(name in lines[0], "stderr line must name %r\n%s" % (name, r.describe()))
+    for frag in fragments:
+        check(frag.lower() in lines[0].lower(), "stderr line must say %r\n%s" % (frag, r.describe()))
+
+
+# ---- test captures written at test time --------------------------------------
+
+CLIENT, SERVER = "192.0.2.10", "198.51.100.7"
+
+
+def dns_capture():
+    return make_non_vpn.pcap_bytes()
+
+
+def syn_frame(ident=1):
+    return pw.ethernet(pw.ipv4(CLIENT, SERVER, 6, pw.tcp(CLIENT, SERVER, 50312, 1723, 0x02),
+                               ident=ident))
+
+
+def arp_frame():
+    return pw.ethernet(b"\0\x01\x08\x00\x06\x04\x00\x01" + b"\x02\0\0\0\0\x0a" + pw.ip4(CLIENT)
+                       + b"\0" * 6 + pw.ip4("192.0.2.1"), ethertype=0x0806, dst=b"\xff" * 6)
+
+
+def write(tmp, name, data):
+    path = os.path.join(tmp, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+# ---- input tests ---------------------------------------------------------------
+
+INPUT_TESTS = {}
+
+
+def input_test(fn):
+    INPUT_TESTS[fn.__name__.replace("t_", "", 1)] = fn
+    return fn
+
+
+@input_test
+def t_missing(b, tmp):
+    path = os.path.join(tmp, "no-such-capture.pcap")
+    expect_input_error(run(b, [path]), "no-such-capture.pcap", "no such file")
+
+
+@input_test
+def t_unreadable(b, tmp):
+    path = write(tmp, "secret.pcap", dns_capture())
+    os.chmod(path, 0)
+    drop = None
+    if os.geteuid() == 0:
+        # root reads any file: run pcapdiag as "nobody" instead, when that
+        # user can reach the binary at all.
+        nobody = 65534
+        os.chmod(tmp, 0o755)
+        probe = subprocess.run([b, "--version"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL,
+                               preexec_fn=lambda: (os.setgid(nobody), os.setuid(nobody)))
+        if probe.returncode != 0:
+            raise Skipped("running as root and user nobody cannot run %s" % b)
+        drop = lambda: (os.setgroups([]), os.setgid(nobody), os.setuid(nobody))
+    r = run(b, [path], preexec_fn=drop)
+    expect_input_error(r, "secret.pcap", "permission denied")
+
+
+@input_test
+def t_directory(b, tmp):
+    path = os.path.join(tmp, "adir.pcap")
+    os.mkdir(path)
+    expect_input_error(run(b, [path]), "adir.pcap", "directory")
+
+
+@input_test
+def t_not_capture(b, tmp):
+    path = write(tmp, "notes.txt", b"This is a text file, not a packet capture.\n" * 4)
+    expect_input_error(run(b, [path]), "notes.txt", "not a capture")
+
+
+@input_test
+def t_truncated_header(b, tmp):
+    path = write(tmp, "short.pcap", pw.pcap_header()[:10])
+    expect_input_error(run(b, [path]), "short.pcap", "truncated")
+
+
+@input_test
+def t_empty(b, tmp):
+    path = write(tmp, "empty.pcap", b"")
+    expect_input_error(run(b, [path]), "empty.pcap", "empty")
+
+
+@input_test
+def t_unsupported_link(b, tmp):
+    path = write(tmp, "user0.pcap", pw.pcap_file([(0, b"\x01" * 40)], linktype=147))
+    expect_input_error(run(b, [path]), "user0.pcap", "unsupported link type 147")
+
+
+@input_test
+def t_caplen_snaplen(b, tmp):
+    data = pw.pcap_header(snaplen=64) + pw.pcap_record(1795245434, 0, b"\x11" * 100)
+    path = write(tmp, "snap64.pcap", data)
+    expect_input_error(run(b, [path]), "snap64.pcap", "record 1")
+
+
+@input_test
+def t_caplen_max(b, tmp):
+    data = pw.pcap_header() + pw.pcap_record(1795245434, 0, b"\x11" * 300000)
+    path = write(tmp, "huge.pcap", data)
+    expect_input_error(run(b, [path]), "huge.pcap", "record 1")
+
+
+def check_truncated_report(b, path, name, frames):
+    r = run(b, ["--format", "json", path])
+    check(r.code in (0, 1), "a truncated file is reported, not refused\n" + r.describe())
+    lines = r.stderr_lines
+    check(len(lines) == 1 and name in lines[0] and "warning" in lines[0],
+          "expected one warning line naming the file\n" + r.describe())
+    doc = json_of(r)
+    check(doc["capture"]["truncated"] is True, "capture.truncated must be true")
+    check(doc["capture"]["frames"] == frames, "expected %d frames, got %s" % (
+        frames, doc["capture"]["frames"]))
+    sigs = [f["signature"] for f in doc["findings"]]
+    check("capture.truncated" in sigs, "expected a capture.truncated finding, got %s" % sigs)
+    text = run(b, [path])
+    check(text.code == r.code, "text and JSON exit codes differ")
+    check("truncated" in text.stdout, "the text report must say the file is truncated")
+
+
+@input_test
+def t_truncated_packet(b, tmp):
+    good = pw.pcap_file([(0, syn_frame(1)), (3000000, syn_frame(2))])
+    half = pw.pcap_record(1795245434 + 9, 0, syn_frame(3))[:16 + 30]
+    path = write(tmp, "cut.pcap", good + half)
+    check_truncated_report(b, path, "cut.pcap", 2)
+
+
+@input_test
+def t_truncated_record_header(b, tmp):
+    good = pw.pcap_file([(0, arp_frame())])
+    path = write(tmp, "cuthdr.pcap", good + pw.pcap_record(1795245434, 1, arp_frame())[:8])
+    check_truncated_report(b, path, "cuthdr.pcap", 1)
+
+
+@input_test
+def t_zero_length(b, tmp):
+    t0 = 1795245434
+    data = (pw.pcap_header() + pw.pcap_record(t0, 0, b"") + pw.pcap_record(t0, 1, arp_frame())
+            + pw.pcap_record(t0, 2, b"", wire_len=60))
+    path = write(tmp, "zero.pcap", data)
+    r = run(b, ["--format", "json", path])
+    check(r.code in (0, 1), "zero-length records are not an error\n" + r.describe())
+    check(r.stderr_lines == [], "nothing expected on stderr\n" + r.describe())
+    doc = json_of(r)
+    check(doc["capture"]["frames"] == 3, "all three records are frames")
+    check(doc["capture"]["counts"]["frames_empty"] == 2, "two empty frames expected, got %s"
+          % doc["capture"]["counts"]["frames_empty"])
+    check(doc["capture"]["bytes_wire"] == 120, "wire bytes: 60 + 60")
+
+
+@input_test
+def t_stdin(b, tmp):
+    data = dns_capture()
+    path = write(tmp, "dns.pcap", data)
+    by_file = json_of(run(b, ["--format", "json", path]))
+    r = run(b, ["--format", "json", "-"], stdin_bytes=data)  # a pipe
+    check(r.code == 0, "expected exit 0\n" + r.describe())
+    doc = json_of(r)
+    check(doc["capture"]["file"] == "-", "the file of standard input is '-'")
+    by_file["capture"]["file"] = "-"
+    check(doc == by_file, "standard input must give the same report as the file")
+    with open(path, "rb") as f:  # a redirected regular file
+        r2 = run(b, ["--format", "json", "-"], stdin_file=f)
+    check(r2.out == r.out, "redirected and piped standard input differ")
+
+
+@input_test
+def t_stdin_errors(b, tmp):
+    expect_input_error(run(b, ["-"], stdin_bytes=b""), "-", "empty")
+    expect_input_error(run(b, ["-"], stdin_bytes=b"not a capture at all\n"), "-", "not a capture")
+    data = pw.pcap_header(snaplen=64) + pw.pcap_record(1795245434, 0, b"\x11" * 100)
+    expect_input_error(run(b, ["-"], stdin_bytes=data), "-", "record 1")
+
+
+@input_test
+def t_bad_filter(b, tmp):
+    path = write(tmp, "dns.pcap", dns_capture())
+    r = run(b, ["--filter", "tcp port ((", path])
+    expect_input_error(r, "dns.pcap", "tcp port ((")
+
+
+@input_test
+def t_bad_format(b, tmp):
+    path = write(tmp, "dns.pcap", dns_capture())
+    r = run(b, ["--format", "xml", path])
+    check(r.code == 2 and r.out == b"" and len(r.stderr_lines) == 1 and "xml" in r.stderr_lines[0],
+          "an unknown format is a usage error naming it\n" + r.describe())
+
+
+@input_test
+def t_bad_color(b, tmp):
+    path = write(tmp, "dns.pcap", dns_capture())
+    r = run(b, ["--color", "sometimes", path])
+    check(r.code == 2 and len(r.stderr_lines) == 1 and "sometimes" in r.stderr_lines[0],
+          "an unknown colour mode is a usage error\n" + r.describe())
+
+
+@input_test
+def t_usage(b, tmp):
+    r = run(b, [])
+    check(r.code == 2 and len(r.stderr_lines) == 1, "no file is a usage error\n" + r.describe())
+    r = run(b, ["--frobnicate", "x.pcap"])
+    check(r.code == 2 and len(r.stderr_lines) == 1 and "frobnicate" in r.stderr_lines[0],
+          "an unknown option is a usage error\n" + r.describe())
+    r = run(b, ["--help"])
+    check(r.code == 0, "--help exits 0")
+    for opt in ("--format", "--filter", "--quiet", "--color", "--version", "--list-signatures"):
+        check(opt in r.stdout, "--help must mention " + opt)
+    r = run(b, ["--version"])
+    check(r.code == 0 and r.stdout.startswith("pcapdiag %s\n" % VERSION) and "libpcap" in r.stdout,
+          "--version prints 'pcapdiag %s' and libpcap's version\n%s" % (VERSION, r.describe()))
+
+
+@input_test
+def t_pcapng(b, tmp):
+    frames = list(make_non_vpn.frames())
+    path = write(tmp, "dns.pcapng", pw.pcapng_file(frames, t0=make_non_vpn.T0_S))
+    ref = json_of(run(b, ["--format", "json", write(tmp, "dns.pcap", dns_capture())]))
+    r = run(b, ["--format", "json", path])
+    check(r.code == 0, "expected exit 0\n" + r.describe())
+    doc = json_of(r)
+    check(doc["capture"]["format"] == "pcapng", "format must be pcapng")
+    check(ref["capture"]["format"] == "pcap", "format must be pcap")
+    check(doc["capture"]["frames"] == 6, "six frames expected")
+    check(doc["capture"]["first_time"] == "2026-11-21T07:17:14.000000Z",
+          "first_time: %s" % doc["capture"]["first_time"])
+    check(doc["capture"]["duration_us"] == 41022, "duration_us: %s" % doc["capture"]["duration_us"])
+    check(doc["capture"]["linktype_raw"] == 1, "Ethernet is LINKTYPE 1")
+
+
+@input_test
+def t_nanosecond_pcap(b, tmp):
+    hdr = pw.pcap_header(magic=0xA1B23C4D)
+    data = (hdr + pw.pcap_record(1795245434, 123456789, arp_frame())
+            + pw.pcap_record(1795245435, 5, arp_frame()))
+    doc = json_of(run(b, ["--format", "json", write(tmp, "ns.pcap", data)]))
+    cap = doc["capture"]
+    check(cap["first_time"] == "2026-11-21T07:17:14.123456Z", "first_time: %s" % cap["first_time"])
+    check(cap["last_time"] == "2026-11-21T07:17:15.000000Z", "last_time: %s" % cap["last_time"])
+    check(cap["duration_us"] == 876543, "duration_us from nanoseconds: %s" % cap["duration_us"])
+
+
+@input_test
+def t_raw_ip(b, tmp):
+    pkt = pw.ipv4(CLIENT, SERVER, 17, pw.udp(CLIENT, SERVER, 5000, 53, b"\0" * 12))
+    for linktype in (101, 228):  # LINKTYPE_RAW, LINKTYPE_IPV4
+        path = write(tmp, "raw%d.pcap" % linktype, pw.pcap_file([(0, pkt)], linktype=linktype))
+        r = run(b, ["--format", "json", path])
+        check(r.code == 0, "raw IP is supported\n" + r.describe())
+        cap = json_of(r)["capture"]
+        check(cap["linktype_raw"] == linktype, "linktype_raw %s != %d" % (cap["linktype_raw"], linktype))
+        check(cap["counts"]["frames_malformed"] == 0 and cap["counts"]["frames_not_ip"] == 0,
+              "the raw IP frame must decode: %s" % cap["counts"])
+
+
+@input_test
+def t_filter(b, tmp):
+    # Two ARP frames, then SYNs to TCP 1723: with --filter tcp the first
+    # SYN is still frame 3, as Wireshark numbers it.
+    frames = [(0, arp_frame()), (1000, arp_frame())]
+    frames += [(2000 + i * 3000000, syn_frame(i + 1)) for i in range(4)]
+    path = write(tmp, "mixed.pcap", pw.pcap_file(frames))
+    r = run(b, ["--format", "json", "--filter", "tcp", path])
+    check(r.code in (0, 1), r.describe())
+    doc = json_of(r)
+    check(doc["capture"]["filter"] == "tcp", "capture.filter must echo the filter")
+    check(doc["capture"]["frames"] == 4, "the filter keeps 4 of 6 frames")
+    for s in doc["sessions"]:
+        check(s["first_frame"] == 3, "frame numbers count filtered-out records: first_frame %s"
+              % s["first_frame"])
+        check(s["ladder"] and s["ladder"][0]["offset_us"] == 2000,
+              "offsets count from the file's first record, filtered or not")
+    for f in doc["findings"]:
+        for e in f["evidence"]:
+            check(e["frame"] >= 3, "evidence frame %s is an ARP frame" % e["frame"])
+    text = run(b, ["--filter", "tcp", path])
+    check("matched 4 of 6 records" in text.stdout, "the text report says what the filter kept")
+    none = json_of(run(b, ["--format", "json", "--filter", "udp port 4242", path]))
+    check(none["capture"]["frames"] == 0 and none["capture"]["first_time"] is None,
+          "no frame matched: frames 0, first_time null")
+
+
+@input_test
+def t_several_files(b, tmp):
+    a = write(tmp, "a.pcap", dns_capture())
+    c = write(tmp, "c.pcap", pw.pcap_file([(0, arp_frame())]))
+    missing = os.path.join(tmp, "b-missing.pcap")
+    r = run(b, ["--format", "json", a, missing, c])
+    check(r.code == 2, "one failed file makes the exit status 2\n" + r.describe())
+    check(len(r.stderr_lines) == 1 and "b-missing.pcap" in r.stderr_lines[0], r.describe())
+    docs = json_of(r)
+    check(isinstance(docs, list) and [d["capture"]["file"] for d in docs] == [a, c],
+          "JSON: an array of the documents of the files that could be read")
+    r = run(b, ["--format", "json", a, c])
+    check(r.code == 0 and len(json_of(r)) == 2, "two good files: exit 0, two documents")
+    single = json_of(run(b, ["--format", "json", a]))
+    check(isinstance(single, dict), "one file: one document, not an array")
+    r = run(b, [a, c])
+    check(r.stdout.count("pcapdiag %s report:" % VERSION) == 2, "text: each file reported in turn")
+    r = run(b, ["--format", "markdown", a, c])
+    check(r.stdout.count("## Verdict") == 2, "markdown: each file reported in turn")
+
+
+@input_test
+def t_quiet(b, tmp):
+    good = pw.pcap_file([(0, arp_frame())])
+    path = write(tmp, "cutq.pcap", good + pw.pcap_record(1795245434, 1, arp_frame())[:20])
+    r = run(b, ["-q", path])
+    check(r.code in (0, 1), r.describe())
+    lines = r.stdout.splitlines()
+    check(lines[0].startswith(path + ": 1 frame"), "-q starts with a one-line header: %r" % lines[0])
+    check("capture.truncated" in r.stdout, "-q still shows the findings")
+    check("vantage" not in r.stdout and "Session" not in r.stdout, "-q shows findings only")
+
+
+@input_test
+def t_color(b, tmp):
+    good = pw.pcap_file([(0, arp_frame())])
+    path = write(tmp, "cutc.pcap", good + pw.pcap_record(1795245434, 1, arp_frame())[:20])
+    esc = b"\x1b["
+    check(esc in run(b, ["--color", "always", path]).out, "--color always colours severities")
+    check(esc not in run(b, ["--color", "never", path]).out, "--color never")
+    check(esc not in run(b, [path]).out, "auto: no colour into a pipe")
+    check(esc not in run(b, ["--color", "always", "--format", "json", path]).out,
+          "JSON is never coloured")
+    code, out = run_pty(b, [path])
+    check(esc in out, "auto: colour on a terminal")
+    code, out = run_pty(b, [path], {"NO_COLOR": "1"})
+    check(esc not in out, "auto: no colour with NO_COLOR set")
+    code, out = run_pty(b, [path], {"NO_COLOR": ""})
+    check(esc in out, "auto: an empty NO_COLOR does not disable colour")
+
+
+@input_test
+def t_list_signatures(b, tmp):
+    r = run(b, ["--list-signatures", "--format", "json"])
+    check(r.code == 0, r.describe())
+    sigs = json_of(r)
+    check(isinstance(sigs, list) and sigs, "the catalog is a non-empty JSON array")
+    ids = [s["id"] for s in sigs]
+    check(len(set(ids)) == len(ids), "signature ids are unique")
+    for s in sigs:
+        for key in ("id", "severity", "group", "title", "windows_errors", "sources"):
+            check(key in s, "catalog entry %s lacks %s" % (s.get("id"), key))
+        check(s["severity"] in SEVERITIES, "bad severity in %s" % s["id"])
+    md = run(b, ["--list-signatures", "--format", "markdown"]).stdout
+    rows = [l for l in md.splitlines() if l.startswith("| `")]
+    check(len(rows) == len(sigs), "the Markdown table has one row per signature")
+    text = run(b, ["--list-signatures"]).stdout
+    for i in ids:
+        check(i in text and "`%s`" % i in md, "%s missing from a catalog format" % i)
+    check(all(len(l) <= 100 for l in text.splitlines()), "text catalog fits 100 columns")
+
+
+@input_test
+def t_hostile(b, tmp):
+    # Mutated and cut-short captures: any verdict or a clean refusal is
+    # fine, a signal or a hang is not. Seeded, so a failure reproduces.
+    rng = random.Random(20261121)
+    base = [dns_capture(), pw.pcapng_file(list(make_non_vpn.frames())),
+            pw.pcap_file([(i * 1000, syn_frame(i)) for i in range(5)])]
+    for i in range(150):
+        data = bytearray(rng.choice(base))
+        kind = i % 3
+        if kind == 0:
+            for _ in range(rng.randint(1, 12)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif kind == 1:
+            data = data[:rng.randrange(1, len(data))]
+        else:
+            pos = rng.randrange(24, len(data))
+            data[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 64)))
+        path = write(tmp, "hostile.pcap", bytes(data))
+        for fmt in ("json", "text"):
+            r = run(b, ["--format", fmt, path])
+            check(r.code in (0, 1, 2), "case %d: exit %d\n%s" % (i, r.code, r.describe()))
+            check(len(r.stderr_lines) <= 1, "case %d: one stderr line at most\n%s" % (i, r.describe()))
+            if r.code != 2 and fmt == "json":
+                json_of(r)
+
+
+# ---- golden captures -----------------------------------------------------------
+
+def finding_matches(exp, f):
+    if f["signature"] != exp["signature"]:
+        return False
+    if "windows_errors" in exp and set(exp["windows_errors"]) != set(f["windows_errors"]):
+        return False
+    if "severity" in exp and exp["severity"] != f["severity"]:
+        return False
+    if "confidence" in exp and exp["confidence"] != f["confidence"]:
+        return False
+    if "blame" in exp and exp["blame"] != f["blame"]:
+        return False
+    if "evidence_frames" in exp:
+        frames = {e["frame"] for e in f["evidence"]}
+        if not set(exp["evidence_frames"]) <= frames:
+            return False
+    return True
+
+
+def session_matches(exp, s):
+    if s["protocol"] != exp["protocol"]:
+        return False
+    reached = {st["name"] for st in s["stages"]}
+    return set(exp.get("stages", [])) <= reached
+
+
+def match_all(expected, actual, pred, what):
+    """Each expected item needs its own actual item (greedy, in order)."""
+    used = set()
+    for exp in expected:
+        hit = next((i for i, a in enumerate(actual) if i not in used and pred(exp, a)), None)
+        if hit is None:
+            raise Failure("expected %s not found: %s\nactual: %s" % (
+                what, json.dumps(exp), json.dumps(actual, indent=1)[:4000]))
+        used.add(hit)
+    return used
+
+
+def golden(b, capture):
+    base = capture.rsplit(".", 1)[0]
+    with open(base + ".expected.json") as f:
+        exp = json.load(f)
+    r = run(b, ["--format", "json", capture])
+    check(r.code in (0, 1), "expected a report\n" + r.describe())
+    doc = json_of(r)
+    findings, sessions = doc["findings"], doc["sessions"]
+    has_error = any(f["severity"] == "error" for f in findings)
+    check(r.code == (1 if has_error else 0), "exit %d but error findings: %s" % (r.code, has_error))
+    if "vantage" in exp:
+        check(doc["capture"]["vantage"] == exp["vantage"], "vantage %s, expected %s (%s)" % (
+            doc["capture"]["vantage"], exp["vantage"], doc["capture"]["vantage_reason"]))
+    strict = exp.get("strict", False)
+    used = match_all(exp.get("findings", []), findings, finding_matches, "finding")
+    if strict:
+        extra = [f["signature"] + " (" + f["severity"] + ")" for i, f in enumerate(findings)
+                 if i not in used and f["severity"] in ("error", "warning")]
+        check(not extra, "strict: unexpected error/warning findings: %s" % extra)
+    if "sessions" in exp:
+        used = match_all(exp["sessions"], sessions, session_matches, "session")
+        if strict:
+            extra = [s["protocol"] for i, s in enumerate(sessions) if i not in used]
+            check(not extra, "strict: unexpected sessions: %s" % extra)
+    print("ok: %d findings, %d sessions" % (len(findings), len(sessions)))
+
+
+# ---- all formats, schema, determinism --------------------------------------------
+
+CAPTURE_KEYS = ("file", "format", "linktype", "linktype_raw", "frames", "bytes_captured",
+                "bytes_wire", "first_time", "last_time", "duration_us", "vantage",
+                "vantage_reason", "truncated", "filter", "counts")
+COUNT_KEYS = ("frames_not_ip", "frames_malformed", "frames_empty", "frames_unsupported_link",
+              "ip_fragments", "ip_datagrams_reassembled", "ip_datagrams_incomplete",
+              "ip_fragment_bytes_dropped", "vpn_frames", "flows_peak", "flows_evicted",
+              "tcp_gap_bytes")
+SESSION_KEYS = ("id", "protocol", "client", "server", "state", "stages", "first_frame",
+                "last_frame", "first_time", "last_time", "packets_to_server", "packets_to_client",
+                "bytes_to_server", "bytes_to_client", "attributes", "ladder", "ladder_dropped")
+LADDER_KEYS = ("frame", "last_frame", "time", "offset_us", "dir", "repeat", "text", "annotation",
+               "attributes")
+FINDING_KEYS = ("signature", "severity", "confidence", "windows_errors", "session", "summary",
+                "explanation", "remediation", "blame", "evidence", "display_filter")
+
+
+def check_keys(obj, keys, where):
+    check(isinstance(obj, dict), "%s is not an object" % where)
+    missing = [k for k in keys if k not in obj]
+    check(not missing, "%s lacks %s" % (where, missing))
+
+
+def check_schema(doc):
+    check_keys(doc, ("pcapdiag", "schema", "capture", "sessions", "findings"), "document")
+    check(doc["pcapdiag"] == VERSION and doc["schema"] == 1, "version/schema")
+    check_keys(doc["capture"], CAPTURE_KEYS, "capture")
+    check_keys(doc["capture"]["counts"], COUNT_KEYS, "capture.counts")
+    for s in doc["sessions"]:
+        check_keys(s, SESSION_KEYS, "session %s" % s.get("id"))
+        for l in s["ladder"]:
+            check_keys(l, LADDER_KEYS, "ladder line of session %s" % s["id"])
+            check(l["dir"] in ("to-server", "to-client", "other"), "ladder dir %s" % l["dir"])
+    ids = {s["id"] for s in doc["sessions"]}
+    for f in doc["findings"]:
+        check_keys(f, FINDING_KEYS, "finding %s" % f.get("signature"))
+        check(f["severity"] in SEVERITIES, "severity %s" % f["severity"])
+        check(all(isinstance(c, int) for c in f["windows_errors"]), "windows_errors are integers")
+        check(f["session"] is None or f["session"] in ids,
+              "finding %s names unknown session %s" % (f["signature"], f["session"]))
+        for e in f["evidence"]:
+            check_keys(e, ("frame", "time", "note"), "evidence of %s" % f["signature"])
+
+
+def formats(b, capture):
+    env_a = {"TZ": "UTC", "LC_ALL": "C"}
+    env_b = {"TZ": "Pacific/Chatham", "LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8"}
+    ja = run(b, ["--format", "json", capture], env_extra=env_a)
+    jb = run(b, ["--format", "json", capture], env_extra=env_b)
+    check(ja.code in (0, 1), ja.describe())
+    check(ja.out == jb.out, "JSON differs between two environments (TZ/LC_ALL)")
+    check(ja.out.endswith(b"}\n"), "JSON ends with a newline")
+    doc = json_of(ja)
+    check_schema(doc)
+    want = 1 if any(f["severity"] == "error" for f in doc["findings"]) else 0
+    check(ja.code == want, "JSON exit %d, expected %d" % (ja.code, want))
+    for fmt in ("text", "markdown"):
+        ra = run(b, ["--format", fmt, capture], env_extra=env_a)
+        rb = run(b, ["--format", fmt, capture], env_extra=env_b)
+        check(ra.code == want, "%s exit %d, expected %d" % (fmt, ra.code, want))
+        check(ra.out.strip(), "%s report is empty" % fmt)
+        check(ra.out == rb.out, "%s report differs between environments" % fmt)
+        out = ra.stdout
+        for f in doc["findings"]:
+            check(f["signature"] in out, "%s report lacks %s" % (fmt, f["signature"]))
+        if fmt == "text":
+            wide = [l for l in out.splitlines() if len(l) > 100]
+            check(not wide, "text wider than 100 columns:\n" + "\n".join(wide[:5]))
+            if not doc["sessions"]:
+                check("No VPN session found" in out, "text must say no session was found")
+        else:
+            check(out.startswith("## Verdict"), "markdown starts with the verdict")
+            check(out.count("```") % 2 == 0, "markdown code fences are balanced")
+    q = run(b, ["-q", capture])
+    check(q.code == want, "-q exit code")
+    print("ok: %d findings, %d sessions, exit %d" % (len(doc["findings"]), len(doc["sessions"]), want))
+
+
+# ---- README catalog -----------------------------------------------------------
+
+BEGIN, END = "<!-- signatures:begin -->", "<!-- signatures:end -->"
+
+
+def readme(b, path):
+    if not os.path.exists(path):
+        raise Skipped("no README.md yet")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if BEGIN not in text or END not in text:
+        raise Skipped("README.md has no %s ... %s markers yet" % (BEGIN, END))
+    table = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
+    r = run(b, ["--list-signatures", "--format", "markdown"])
+    check(r.code == 0, r.describe())
+    want = r.stdout.strip()
+    if table != want:
+        import difflib
+        diff = "\n".join(difflib.unified_diff(table.splitlines(), want.splitlines(), "README.md",
+                                              "pcapdiag --list-signatures --format markdown",
+                                              lineterm=""))
+        raise Failure("README signature table differs from the catalog; paste the output of "
+                      "`pcapdiag --list-signatures --format markdown` between the markers:\n"
+                      + diff)
+    print("ok: README catalog matches (%d lines)" % len(want.splitlines()))
+
+
+# ---- the generator of captures/non-vpn-dns.pcap -----------------------------------
+
+def generator(capture):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "non-vpn-dns.pcap")
+        subprocess.run([sys.executable, os.path.join(HERE, "make_non_vpn.py"), out], check=True)
+        with open(out, "rb") as f, open(capture, "rb") as g:
+            check(f.read() == g.read(), "make_non_vpn.py no longer writes %s byte for byte"
+                  % os.path.basename(capture))
+    tshark = shutil.which("tshark")
+    if not tshark:
+        print("ok (tshark not installed: dissection check skipped)")
+        return
+    p = subprocess.run([tshark, "-r", capture, "-z", "expert", "-q"], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, timeout=TIMEOUT)
+    check(p.returncode == 0, "tshark could not read %s" % capture)
+    bad = [l for l in p.stdout.decode("utf-8", "replace").splitlines()
+           if any(w in l for w in ("Error", "Warning", "Malformed"))]
+    check(not bad, "tshark reports expert warnings:\n" + "\n".join(bad))
+    print("ok: reproducible, tshark expert info clean")
+
+
+# ---- main -----------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description="pcapdiag end-to-end tests")
+    ap.add_argument("--pcapdiag", help="the pcapdiag binary under test")
+    ap.add_argument("command", choices=("input", "golden", "formats", "readme", "generator",
+                                        "list-inputs"))
+    ap.add_argument("arg", nargs="?")
+    a = ap.parse_args()
+    if a.command == "list-inputs":
+        print(";".join(sorted(INPUT_TESTS)))
+        return 0
+    try:
+        if a.command == "generator":
+            generator(a.arg)
+            return 0
+        if not a.pcapdiag or not os.access(a.pcapdiag, os.X_OK):
+            raise Failure("pcapdiag binary not found: %s" % a.pcapdiag)
+        if a.command == "input":
+            if a.arg not in INPUT_TESTS:
+                raise Failure("no input test %r" % a.arg)
+            with tempfile.TemporaryDirectory() as tmp:
+                INPUT_TESTS[a.arg](a.pcapdiag, tmp)
+            print("ok")
+        elif a.command == "golden":
+            golden(a.pcapdiag, a.arg)
+        elif a.command == "formats":
+            formats(a.pcapdiag, a.arg)
+        elif a.command == "readme":
+            readme(a.pcapdiag, a.arg)
+    except Skipped as e:
+        print("skipped: %s" % e)
+        return SKIP
+    except Failure as e:
+        print("FAIL: %s" % e)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

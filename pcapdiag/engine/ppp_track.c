@@ -145,11 +145,7 @@ static void handle_cp(pd_ppp_link *l, int cp, const pd_ppp_frame *f, int dir, ui
         me->req_acked = false;
         me->req_active = true;
         peer->acked_peer = false;
-        if (me->term_phase || peer->term_phase) {
-            /* a new negotiation after a Terminate */
-            me->term_phase = peer->term_phase = 0;
-            peer->req_active = false;
-        }
+        me->term_phase = peer->term_phase = 0; /* a new negotiation after any Terminate */
         break;
 
     case PD_CP_CONF_ACK:

@@ -589,6 +589,35 @@ void pd_pptp_on_icmp(pd_engine *e, const pd_packet *p, const pd_icmp_error *icmp
 
 /* ---- end of a control connection ---- */
 
+/* GRE volume, loss and reordering per direction (from the enhanced GRE
+ * sequence numbers), summed over the connection's calls. */
+static void record_gre_stats(pptp_conn *c)
+{
+    static const char *const keys[2][5] = {
+        { "gre_to_server_packets", "gre_to_server_lost", "gre_to_server_reordered",
+          "gre_to_server_duplicates", "ppp_encrypted_to_server" },
+        { "gre_to_client_packets", "gre_to_client_lost", "gre_to_client_reordered",
+          "gre_to_client_duplicates", "ppp_encrypted_to_client" },
+    };
+    if (c->n_calls == 0)
+        return;
+    for (int d = 0; d < 2; d++) {
+        uint64_t v[5] = { 0 };
+        for (size_t i = 0; i < c->n_calls; i++) {
+            const pptp_call *call = &c->calls[i];
+            v[0] += call->gre[d].packets;
+            v[1] += call->gre[d].seq.lost;
+            v[2] += call->gre[d].seq.reordered;
+            v[3] += call->gre[d].seq.duplicates;
+            v[4] += call->ppp.dir[d].compressed;
+        }
+        for (int k = 0; k < 5; k++)
+            pd_session_attr_num(c->session, keys[d][k], (int64_t)v[k]);
+    }
+    if (c->gre_unmatched)
+        pd_session_attr_num(c->session, "gre_unmatched", (int64_t)c->gre_unmatched);
+}
+
 static void conn_close(pd_engine *e, pptp_conn *c)
 {
     if (c->closed)
@@ -604,6 +633,7 @@ static void conn_close(pd_engine *e, pptp_conn *c)
     }
     if (g_hash_table_lookup(e->pptp->by_pair, &c->pair_key) == c)
         g_hash_table_remove(e->pptp->by_pair, &c->pair_key);
+    record_gre_stats(c);
     pd_pptp_detect(e, c);
 }
 

@@ -23,6 +23,9 @@
 enum {
     PD_FLOW_KIND_PPTP_CTRL = 1, /* TCP 1723 connection */
     PD_FLOW_KIND_GRE = 2,       /* enhanced GRE between two addresses */
+    PD_FLOW_KIND_L2TP = 3,      /* an L2TP tunnel: UDP 1701 (or L2TPv3 over IP) */
+    PD_FLOW_KIND_IKE = 4,       /* an IKE SA's UDP 500/4500 conversation */
+    PD_FLOW_KIND_ESP = 5,       /* ESP between two addresses (IP 50 or UDP 4500) */
 };
 
 /* One IP packet (or reassembled datagram) on its way to the trackers. */
@@ -37,6 +40,7 @@ typedef struct pd_packet {
 } pd_packet;
 
 typedef struct pd_pptp_module pd_pptp_module; /* pptp_track.c */
+typedef struct pd_l2tp_module pd_l2tp_module; /* l2tp_track.c */
 
 struct pd_engine {
     pd_engine_config config;
@@ -51,6 +55,7 @@ struct pd_engine {
     /* Set by trackers while a frame is processed, for pd_frame_result. */
     pd_session *frame_session;
     pd_pptp_module *pptp;
+    pd_l2tp_module *l2tp;
 };
 
 /* ---- sessions ---- */

@@ -378,6 +378,75 @@ static void gre_blocked(pd_engine *e, pptp_conn *c, pptp_call *call)
     pd_finding_commit(e, f);
 }
 
+/* GRE is present both ways here, yet one side behaves as if it hears nothing
+ * from the other: it keeps repeating its LCP Configure-Request after the
+ * other side acknowledged it, and never answers the other side's requests.
+ * Then the other side's GRE is lost in transit (seen at that side, or on
+ * the path before the drop). Returns the direction lost, or -1. */
+static int gre_lost_in_transit(const pptp_call *call)
+{
+    const pd_ppp_link *l = &call->ppp;
+    if (pd_ppp_link_lcp_opened(l))
+        return -1;
+    for (int lost = 0; lost < 2; lost++) {
+        const pd_ppp_cp_side *sender = &l->cp[PD_PPP_CP_LCP][lost];    /* GRE lost from here */
+        const pd_ppp_cp_side *deaf = &l->cp[PD_PPP_CP_LCP][!lost];     /* ...to here */
+        if (deaf->conf_req >= 3 && deaf->acks_received > 0 &&
+            deaf->last_req_frame > deaf->first_ack_frame && sender->acks_received == 0 &&
+            deaf->naks_sent == 0 && deaf->rejects_sent == 0 && sender->conf_req > 0)
+            return lost;
+    }
+    return -1;
+}
+
+static void gre_lost(pd_engine *e, pptp_conn *c, pptp_call *call, int lost)
+{
+    pd_session *s = c->session;
+    const pd_ppp_cp_side *sender = &call->ppp.cp[PD_PPP_CP_LCP][lost];
+    const pd_ppp_cp_side *deaf = &call->ppp.cp[PD_PPP_CP_LCP][!lost];
+    bool server_ended = c->teardown_from == PPTP_S2C && c->teardown_frame > call->reply_frame;
+    pd_finding *f = pd_finding_begin(PD_SIG_PPTP_GRE_BLOCKED, s);
+    if (server_ended) {
+        pd_finding_code(f, 628);
+        pd_finding_code(f, 629);
+    } else {
+        pd_finding_code(f, 721);
+    }
+    f->blame = PD_BLAME_PATH;
+    pd_session_set_state(s, "gre-blocked");
+    pd_finding_summary(f, "GRE from the %s never reaches the %s: the %s repeats its LCP "
+                          "Configure-Request %u times although the %s acknowledged it",
+                       side(lost), side(!lost), side(!lost), deaf->conf_req, side(lost));
+    pd_finding_explain(
+        f,
+        "GRE appears in both directions in this capture, but the %s behaves as if it hears "
+        "nothing from the %s: after the %s's Configure-Ack (frame %" G_GUINT64_FORMAT ") it keeps "
+        "retransmitting the same request, and it never answers the %s's own %u requests. So the "
+        "%s's GRE (IP protocol 47) is lost on the way to the %s, typically at a firewall or NAT "
+        "that allows TCP 1723 but not GRE in that direction.%s A capture at the %s shows the "
+        "GRE missing there.",
+        side(!lost), side(lost), side(lost), deaf->first_ack_frame, side(lost), sender->conf_req,
+        side(lost), side(!lost),
+        server_ended ? " The server then tore the call down (Windows: 628/629)."
+                     : " The client's PPP gives up on LCP (Windows: 721).",
+        side(!lost));
+    pd_finding_remedy(f, "Allow IP protocol 47 (GRE) from the %s to the %s on the firewalls/NAT "
+                         "between them (a NAT needs a PPTP helper); or switch the client to "
+                         "SSTP/IKEv2.", side(lost), side(!lost));
+    pd_finding_evidence(f, call->reply_frame, call->reply_ts, "call connected");
+    pd_finding_evidence(f, sender->first_req_frame, sender->first_req_ts,
+                        "%s's first LCP Configure-Request (%u sent, none answered)", side(lost),
+                        sender->conf_req);
+    pd_finding_evidence(f, deaf->first_ack_frame, deaf->first_ack_ts,
+                        "%s acknowledges the %s's request", side(lost), side(!lost));
+    pd_finding_evidence(f, deaf->last_req_frame, deaf->last_req_ts,
+                        "%s still repeating its request", side(!lost));
+    if (c->teardown_frame > call->reply_frame)
+        pd_finding_evidence(f, c->teardown_frame, c->teardown_ts, "%s's %s",
+                            side(c->teardown_from), c->teardown_what);
+    pd_finding_commit(e, f);
+}
+
 /* GRE flowed both ways and then one direction went silent while the other
  * kept going and the control connection lived on. */
 static bool gre_cut(pd_engine *e, pptp_conn *c, pptp_call *call)
@@ -460,6 +529,11 @@ void pd_pptp_detect(pd_engine *e, pptp_conn *c)
         if (call->gre[PPTP_C2S].packets == 0 || call->gre[PPTP_S2C].packets == 0) {
             if (!c->icmp_about_gre)
                 gre_blocked(e, c, call);
+            continue;
+        }
+        int lost = gre_lost_in_transit(call);
+        if (lost >= 0) {
+            gre_lost(e, c, call, lost);
             continue;
         }
         if (gre_cut(e, c, call))

@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,12 +70,15 @@ static int64_t ts_to_ns(const struct timeval *tv)
     return s * 1000000000 + (int64_t)tv->tv_usec;
 }
 
-/* Standard input that is a pipe has no file position, and the caplen check
- * below needs one: wrap it in a stream that counts the bytes read and
- * answers "where am I" (a seek of 0 from the current position) with that. */
+/* Every input is read through a stream that counts the bytes libpcap
+ * takes: the caplen check below needs the position after each record, and
+ * asking the kernel (ftell -> lseek) per packet costs more than reading it;
+ * a pipe has no position at all. "Where am I" (a seek of 0 from the
+ * current position) is answered from the count; no other seek is needed. */
 typedef struct counted_input {
     int fd;
-    int64_t pos;
+    bool close_fd;          /* not standard input */
+    int64_t pos;            /* bytes handed to stdio so far */
     unsigned char magic[4]; /* the stream's first bytes, for the record layout */
 } counted_input;
 
@@ -105,21 +109,27 @@ static int counted_seek(void *cookie, off64_t *offset, int whence)
 
 static int counted_close(void *cookie)
 {
-    g_free(cookie); /* the fd is standard input: left open */
-    return 0;
+    counted_input *in = cookie;
+    int rc = in->close_fd ? close(in->fd) : 0;
+    g_free(in);
+    return rc;
 }
 
-static FILE *counted_stdin(counted_input **out)
+static FILE *counted_open(int fd, bool close_fd, counted_input **out)
 {
     counted_input *in = g_new0(counted_input, 1);
-    in->fd = STDIN_FILENO;
+    in->fd = fd;
+    in->close_fd = close_fd;
     cookie_io_functions_t io = {
         .read = counted_read, .write = NULL, .seek = counted_seek, .close = counted_close
     };
     FILE *fp = fopencookie(in, "rb", io);
-    if (!fp)
+    if (!fp) {
         g_free(in);
-    *out = fp ? in : NULL;
+        return NULL;
+    }
+    setvbuf(fp, NULL, _IOFBF, 1 << 16); /* fewer read() calls than the default 8 KiB */
+    *out = in;
     return fp;
 }
 
@@ -163,78 +173,65 @@ static size_t pcap_record_header_size(const unsigned char m[4])
     return 0;
 }
 
-/* The opened input: a named file, standard input, or standard input
- * wrapped to count its bytes. */
+/* The opened input: a named file or standard input, as a counting stream. */
 typedef struct input {
     FILE *fp;
-    bool owned;             /* ours to fclose on failure (not stdin itself) */
-    counted_input *counted; /* set when fp counts a pipe */
+    counted_input *counted;
     bool regular;
-    off_t start; /* where the capture starts in a regular file */
-    int64_t size;
+    int64_t size; /* of a regular file, from where reading starts */
 } input;
 
 static bool input_open(input *in, const char *path, GError **error)
 {
     memset(in, 0, sizeof *in);
-    if (strcmp(path, "-") == 0) {
+    bool is_stdin = strcmp(path, "-") == 0;
+    int fd;
+    if (is_stdin) {
         if (isatty(STDIN_FILENO)) {
             g_set_error(error, PD_CLI_ERROR, PD_CLI_ERROR_OPEN,
                         "standard input is a terminal, not a capture (pipe or redirect one in)");
             return false;
         }
-        struct stat st;
-        if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
-            in->fp = stdin;
-        } else {
-            in->fp = counted_stdin(&in->counted);
-            in->owned = true;
-        }
+        fd = STDIN_FILENO;
     } else {
-        in->fp = fopen(path, "rb");
-        in->owned = true;
-    }
-    if (!in->fp) {
-        int err = errno;
-        g_set_error(error, PD_CLI_ERROR, PD_CLI_ERROR_OPEN, "%s", g_strerror(err));
-        return false;
+        do
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+        while (fd < 0 && errno == EINTR);
+        if (fd < 0) {
+            int err = errno;
+            g_set_error(error, PD_CLI_ERROR, PD_CLI_ERROR_OPEN, "%s", g_strerror(err));
+            return false;
+        }
     }
 
     struct stat st;
-    if (!in->counted && fstat(fileno(in->fp), &st) == 0) {
+    if (fstat(fd, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             g_set_error(error, PD_CLI_ERROR, PD_CLI_ERROR_OPEN, "is a directory, not a capture file");
             goto fail;
         }
         in->regular = S_ISREG(st.st_mode);
         if (in->regular) {
-            long here = ftell(in->fp); /* stdin redirected from a file may not start at 0 */
-            in->start = here > 0 ? here : 0;
-            in->size = (int64_t)st.st_size;
-            if (st.st_size <= in->start) {
+            /* Standard input redirected from a file may not start at 0. */
+            off_t here = lseek(fd, 0, SEEK_CUR);
+            in->size = (int64_t)st.st_size - (here > 0 ? (int64_t)here : 0);
+            if (in->size <= 0) {
                 g_set_error(error, PD_CLI_ERROR, PD_CLI_ERROR_EMPTY, "empty file (no capture data)");
                 goto fail;
             }
         }
     }
+    in->fp = counted_open(fd, !is_stdin, &in->counted);
+    if (!in->fp) {
+        int err = errno;
+        g_set_error(error, PD_CLI_ERROR, PD_CLI_ERROR_OPEN, "%s", g_strerror(err));
+        goto fail;
+    }
     return true;
 fail:
-    if (in->owned)
-        fclose(in->fp);
-    in->fp = NULL;
+    if (!is_stdin)
+        close(fd);
     return false;
-}
-
-/* For classic pcap: the record header size when the file position can be
- * followed record by record, else 0. */
-static size_t input_record_header(const input *in)
-{
-    if (in->counted)
-        return pcap_record_header_size(in->counted->magic);
-    unsigned char m[4];
-    if (in->regular && pread(fileno(in->fp), m, sizeof m, in->start) == (ssize_t)sizeof m)
-        return pcap_record_header_size(m);
-    return 0;
 }
 
 typedef struct progress {
@@ -285,11 +282,10 @@ bool pd_cli_read_capture(const char *path, const pd_cli_read_options *opts, pd_e
     pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!p) {
         set_open_error(error, errbuf);
-        if (in.owned)
-            fclose(fp);
+        fclose(fp); /* closes the file, never standard input */
         return false;
     }
-    /* From here pcap_close() owns fp (and leaves stdin open). */
+    /* From here pcap_close() owns fp. */
 
     /* A pcapng Section Header Block says version 1.0, classic pcap 2.x. */
     bool is_pcapng = pcap_major_version(p) == 1;
@@ -319,13 +315,18 @@ bool pd_cli_read_capture(const char *path, const pd_cli_read_options *opts, pd_e
 
     /* libpcap quietly cuts a record whose caplen exceeds the file's snaplen
      * (but not 262144) down to the snaplen. Such a record is damage, not
-     * data: catch it from how far the record moved the file position. Only
-     * possible where the position is known (regular files, classic pcap). */
-    size_t rec_hdr = is_pcapng ? 0 : input_record_header(&in);
+     * data: catch it from how far the record moved the stream position
+     * (classic pcap; pcapng blocks carry their own lengths). */
+    size_t rec_hdr = is_pcapng ? 0 : pcap_record_header_size(in.counted->magic);
     long pos = rec_hdr ? ftell(fp) : -1;
 
+    /* The name goes to a terminal: no control characters from it. */
+    char *shown = g_strdup(path);
+    for (char *c = shown; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     progress pg = { .on = opts && opts->progress && in.regular && in.size > PD_PROGRESS_MIN_BYTES,
-                    .size = in.size, .last_pct = -1, .name = path };
+                    .size = in.size, .last_pct = -1, .name = shown };
     pg.last_us = g_get_monotonic_time();
 
     bool ok = true;
@@ -380,6 +381,7 @@ bool pd_cli_read_capture(const char *path, const pd_cli_read_options *opts, pd_e
             progress_draw(&pg, fp, false);
     }
     progress_clear(&pg);
+    g_free(shown);
     if (have_prog)
         pcap_freecode(&prog);
     pcap_close(p);

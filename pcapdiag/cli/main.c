@@ -63,9 +63,15 @@ static bool want_color(const char *mode, bool *ok)
     return false;
 }
 
-static bool write_out(const GString *s)
+/* Write a report; on failure remember why (errno changes by the time the
+ * error is printed). */
+static bool write_out(const char *s, size_t len, int *err)
 {
-    return fwrite(s->str, 1, s->len, stdout) == s->len && fflush(stdout) == 0;
+    if (fwrite(s, 1, len, stdout) == len && fflush(stdout) == 0)
+        return true;
+    if (err && !*err)
+        *err = errno ? errno : EIO;
+    return false;
 }
 
 static int run(const cli_options *o)
@@ -95,7 +101,7 @@ static int run(const cli_options *o)
     if (o->list_signatures) {
         GString *out = g_string_new(NULL);
         pd_report_signatures(out, format);
-        bool ok = write_out(out);
+        bool ok = write_out(out->str, out->len, NULL);
         g_string_free(out, TRUE);
         return ok ? PD_EXIT_OK : PD_EXIT_USAGE;
     }
@@ -111,7 +117,8 @@ static int run(const cli_options *o)
         .filter = o->filter && *o->filter ? o->filter : NULL,
         .progress = isatty(STDERR_FILENO),
     };
-    bool failed = false, error_finding = false, write_failed = false;
+    bool failed = false, error_finding = false;
+    int write_errno = 0;
     size_t reported = 0;
     JsonArray *docs = n_files > 1 ? json_array_new() : NULL;
 
@@ -177,8 +184,8 @@ static int run(const cli_options *o)
             break;
         }
         }
-        if (out->len && !write_out(out))
-            write_failed = true;
+        if (out->len)
+            write_out(out->str, out->len, &write_errno);
         g_string_free(out, TRUE);
         reported++;
         pd_report_capture_clear(&rc);
@@ -192,14 +199,12 @@ static int run(const cli_options *o)
         JsonNode *root = json_node_new(JSON_NODE_ARRAY);
         json_node_take_array(root, docs);
         char *s = pd_report_json_to_string(root);
-        size_t len = strlen(s);
-        if (fwrite(s, 1, len, stdout) != len || fflush(stdout) != 0)
-            write_failed = true;
+        write_out(s, strlen(s), &write_errno);
         g_free(s);
         json_node_unref(root);
     }
-    if (write_failed) {
-        print_error("standard output", g_strerror(errno));
+    if (write_errno) {
+        print_error("standard output", g_strerror(write_errno));
         return PD_EXIT_USAGE;
     }
     if (failed)
@@ -228,14 +233,14 @@ int main(int argc, char **argv)
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
 
-    GOptionContext *ctx = g_option_context_new("FILE...");
+    GOptionContext *ctx = g_option_context_new(NULL); /* "FILE..." comes from G_OPTION_REMAINING */
     g_option_context_set_summary(
         ctx, "Name what broke in a VPN capture: reads pcap and pcapng files (\"-\" for standard "
              "input), follows every VPN session and reports its ladder and findings.");
     g_option_context_set_description(
         ctx, "Exit status: 0 no error finding, 1 at least one error finding, 2 usage or input "
              "error.\n\nExamples:\n  pcapdiag client.pcap\n  pcapdiag --format json a.pcapng "
-             "b.pcap\n  tcpdump -w - -i eth0 'tcp port 1723 or proto 47' | pcapdiag -\n\nSee "
+             "b.pcap\n  tcpdump -i eth0 -w - 'tcp port 1723 or ip proto 47' | pcapdiag -\n\nSee "
              "pcapdiag(1).");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;

@@ -340,7 +340,8 @@ static void fill_evidence_times(const pd_engine *e, pd_finding *f)
 void pd_finding_commit(pd_engine *e, pd_finding *f)
 {
     fill_evidence_times(e, f);
-    qsort(f->evidence, f->n_evidence, sizeof *f->evidence, evidence_cmp);
+    if (f->n_evidence > 1) /* qsort's base must not be NULL, even for 0 items */
+        qsort(f->evidence, f->n_evidence, sizeof *f->evidence, evidence_cmp);
     if (!f->summary)
         f->summary = g_strdup(f->signature->title);
     if (!f->explanation)

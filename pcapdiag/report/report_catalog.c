@@ -28,11 +28,12 @@ static void catalog_text(GString *out)
         const pd_signature *s = pd_signature_get((pd_sig_id)i);
         if (!s)
             continue;
-        if (s->windows_errors && *s->windows_errors)
-            g_string_append_printf(out, "%-32s %-8s Windows %s\n", s->id,
-                                   pd_severity_name(s->severity), s->windows_errors);
-        else
-            g_string_append_printf(out, "%-32s %s\n", s->id, pd_severity_name(s->severity));
+        char *head = s->windows_errors && *s->windows_errors
+                         ? g_strdup_printf("%-32s %-8s Windows %s", s->id,
+                                           pd_severity_name(s->severity), s->windows_errors)
+                         : g_strdup_printf("%-32s %s", s->id, pd_severity_name(s->severity));
+        pd_report_wrap_hanging(out, head, "", "                                          ", 100);
+        g_free(head);
         pd_report_wrap(out, s->title, "    ", 100);
         if (s->sources && *s->sources) {
             char *src = g_strconcat("Sources: ", s->sources, NULL);

@@ -158,7 +158,7 @@ static void append_findings(GString *out, const pd_report_capture *rc, int64_t t
                 g_string_append(out, " |\n");
             }
         }
-        g_string_append(out, "\nTimes are seconds since the first frame of the capture "
+        g_string_append(out, "\nTimes are seconds since the first record of the file "
                              "(Wireshark's default Time column).\n");
     }
 

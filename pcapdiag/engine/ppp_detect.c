@@ -140,11 +140,10 @@ static bool detect_auth_mismatch(pd_engine *e, pd_session *s, const pd_ppp_link 
         bool nak = type_listed(&refuser->nak_types, 3), rej = type_listed(&refuser->rej_types, 3);
         if (!nak && !rej)
             continue;
-        if (pd_ppp_link_lcp_opened(l) && pd_ppp_link_auth_done(l))
+        /* Settled after all: they agreed on a protocol, or someone authenticated. */
+        if (l->auth.result == PD_PPP_AUTH_SUCCESS || (pd_ppp_link_lcp_opened(l) && l->auth.negotiated))
             continue;
-        if (pd_ppp_link_lcp_opened(l) && l->auth.negotiated)
-            continue; /* they settled on something after all */
-        const pd_lcp_opts *want = &asker->last_req.lcp;
+        const pd_lcp_opts *want = asker->first_auth.has_auth ? &asker->first_auth : &asker->last_req.lcp;
         const pd_lcp_opts *offer = &refuser->last_nak.lcp;
         pd_finding *f = pd_finding_begin(PD_SIG_PPP_AUTH_PROTOCOL_MISMATCH, s);
         pd_finding_code(f, 734);
@@ -195,13 +194,30 @@ static bool detect_auth_mismatch(pd_engine *e, pd_session *s, const pd_ppp_link 
 static bool detect_lcp_unanswered(pd_engine *e, pd_session *s, const pd_ppp_link *l,
                                   const pd_ppp_context *ctx)
 {
-    if (pd_ppp_link_lcp_opened(l) || !ctx->carrier_both_ways)
+    if (!ctx->carrier_both_ways)
+        return false;
+    /* LCP can look open from where both Acks were seen leaving, while the
+     * side being challenged never answers the authenticator and keeps
+     * re-requesting: it never received the Ack of its own request. */
+    int challenged = l->auth.authenticator_dir >= 0 ? !l->auth.authenticator_dir : PD_DIR_TO_SERVER;
+    bool looks_open_but_stuck = pd_ppp_link_lcp_opened(l) && l->auth.challenges >= 2 &&
+                                l->auth.responses == 0 && l->auth.result == PD_PPP_AUTH_NONE &&
+                                l->cp[PD_PPP_CP_LCP][challenged].last_req_frame >
+                                    l->cp_opened_frame[PD_PPP_CP_LCP];
+    if (pd_ppp_link_lcp_opened(l) && !looks_open_but_stuck)
         return false;
     for (int d = 0; d < 2; d++) {
         const pd_ppp_cp_side *me = &l->cp[PD_PPP_CP_LCP][d];
         const pd_ppp_cp_side *peer = &l->cp[PD_PPP_CP_LCP][!d];
-        if (me->conf_req < PD_PPP_UNANSWERED_MIN || me->acks_received > 0 ||
-            peer->naks_sent > 0 || peer->rejects_sent > 0)
+        if (me->conf_req < PD_PPP_UNANSWERED_MIN || peer->naks_sent > 0 || peer->rejects_sent > 0)
+            continue;
+        if (looks_open_but_stuck && d != challenged)
+            continue;
+        /* Either no Ack ever came back, or Acks are in the capture and the
+         * requester kept asking after them: they never reached it. */
+        bool never_acked = me->acks_received == 0;
+        bool acks_lost = !never_acked && me->last_req_frame > me->first_ack_frame;
+        if (!never_acked && !acks_lost)
             continue;
         pd_finding *f = pd_finding_begin(PD_SIG_PPP_LCP_UNANSWERED, s);
         pd_finding_code(f, 721);
@@ -209,32 +225,55 @@ static bool detect_lcp_unanswered(pd_engine *e, pd_session *s, const pd_ppp_link
         pd_vantage v = pd_session_vantage(s);
         bool at_sender = (v == PD_VANTAGE_CLIENT && d == PD_DIR_TO_SERVER) ||
                          (v == PD_VANTAGE_SERVER && d == PD_DIR_TO_CLIENT);
-        pd_finding_summary(f, "The %s's %u LCP Configure-Requests over %.1f s were never "
-                              "acknowledged, although %s carried packets both ways",
-                           me_name, me->conf_req, pd_seconds(me->first_req_ts, me->last_req_ts),
-                           ctx->carrier);
-        pd_finding_explain(
-            f,
-            "%s packets flow in both directions, so the tunnel itself passes traffic, but the %s's "
-            "PPP never answered the %s's LCP Configure-Requests with an Ack, Nak or Reject%s. %s",
-            ctx->carrier, peer_name, me_name,
-            peer->conf_req ? " while sending requests of its own" : "",
-            at_sender ? "This capture is at the requesting side: it cannot tell whether the "
-                        "requests were lost on the way, or the answers on the way back. A "
-                        "capture at the other end settles it."
-                      : "Where the requests arrived and nothing answered them, the peer's PPP "
-                        "is not processing them (or its answers are dropped selectively).");
-        f->blame = at_sender ? PD_BLAME_PATH : PD_BLAME_UNKNOWN;
         f->confidence = PD_CONF_MEDIUM;
-        pd_finding_remedy(f, "Capture at the %s at the same time to see whether the requests "
-                             "arrive; check firewalls and PPTP/GRE helpers on the path that "
-                             "pass some GRE packets and not others; check the %s's PPP logs.",
-                          peer_name, peer_name);
+        if (acks_lost) {
+            pd_finding_summary(f, "The %s's %u LCP Configure-Requests are acknowledged by the %s, "
+                                  "but the %s keeps asking: the Acks never reach it",
+                               me_name, me->conf_req, peer_name, me_name);
+            pd_finding_explain(
+                f,
+                "%s carries packets both ways and the %s answers each request with a "
+                "Configure-Ack, yet the %s repeats its request as if it heard nothing%s. So "
+                "something between them drops particular PPP packets (an IPS or a PPTP/GRE-aware "
+                "filter), not all GRE. A capture at the %s shows the Acks missing there.",
+                ctx->carrier, peer_name, me_name,
+                peer->acks_received ? ", while it acknowledges the other side's requests: its "
+                                      "peer's other packets reach it, only the Acks do not"
+                                    : "",
+                me_name);
+            f->blame = PD_BLAME_MIDDLEBOX;
+        } else {
+            pd_finding_summary(f, "The %s's %u LCP Configure-Requests over %.1f s were never "
+                                  "acknowledged, although %s carried packets both ways",
+                               me_name, me->conf_req, pd_seconds(me->first_req_ts, me->last_req_ts),
+                               ctx->carrier);
+            pd_finding_explain(
+                    f,
+                    "%s packets flow in both directions, so the tunnel itself passes traffic, but "
+                    "no Ack, Nak or Reject from the %s for the %s's LCP Configure-Requests is in "
+                    "this capture%s. %s",
+                    ctx->carrier, peer_name, me_name,
+                    peer->conf_req ? ", although the peer sends requests of its own" : "",
+                    at_sender ? "This capture is at the requesting side: it cannot tell whether "
+                                "the requests were lost on the way, or the answers on the way "
+                                "back (an IPS or PPTP/GRE-aware filter dropping particular "
+                                "packets). A capture at the other end settles it."
+                              : "Where the requests arrived and nothing answered them, the peer's "
+                                "PPP is not processing them (or its answers are dropped "
+                                "selectively).");
+            f->blame = at_sender ? PD_BLAME_PATH : PD_BLAME_UNKNOWN;
+        }
+        pd_finding_remedy(f, "Capture at the %s at the same time to see which packets arrive; "
+                             "check firewalls, IPS and PPTP/GRE helpers on the path that pass "
+                             "some GRE packets and not others; check the %s's PPP logs.",
+                          me_name, peer_name);
         pd_finding_evidence(f, me->first_req_frame, me->first_req_ts,
                             "%s's first LCP Configure-Request", me_name);
+        if (acks_lost)
+            pd_finding_evidence(f, me->first_ack_frame, me->first_ack_ts,
+                                "%s's Configure-Ack of it", peer_name);
         pd_finding_evidence(f, me->last_req_frame, me->last_req_ts,
-                            "%s's last LCP Configure-Request (%u sent, none acknowledged)", me_name,
-                            me->conf_req);
+                            "%s's last LCP Configure-Request (%u sent)", me_name, me->conf_req);
         if (peer->first_req_frame)
             pd_finding_evidence(f, peer->first_req_frame, peer->first_req_ts,
                                 "%s's own LCP Configure-Request", peer_name);
@@ -350,15 +389,36 @@ static bool detect_encryption_rejected(pd_engine *e, pd_session *s, const pd_ppp
 
 /* ---- IPCP ---- */
 
+static bool data_flowed(const pd_ppp_link *l)
+{
+    return l->dir[0].compressed + l->dir[1].compressed + l->dir[0].network + l->dir[1].network > 0;
+}
+
+static bool ncp_up(const pd_ppp_link *l, pd_ppp_cp cp)
+{
+    if (!pd_ppp_link_cp_opened(l, cp))
+        return false;
+    bool terminated = l->cp[cp][0].term_req || l->cp[cp][1].term_req;
+    return !terminated || data_flowed(l);
+}
+
+bool pd_ppp_link_network_up(const pd_ppp_link *l)
+{
+    return ncp_up(l, PD_PPP_CP_IPCP) || ncp_up(l, PD_PPP_CP_IPV6CP);
+}
+
 static bool detect_ipcp_failed(pd_engine *e, pd_session *s, const pd_ppp_link *l)
 {
-    if (!pd_ppp_link_lcp_opened(l) || pd_ppp_link_ipcp_opened(l) ||
-        pd_ppp_link_ipv6cp_opened(l) || pd_ppp_link_auth_failed(l))
+    if (!pd_ppp_link_lcp_opened(l) || pd_ppp_link_network_up(l) || pd_ppp_link_auth_failed(l))
+        return false;
+    /* Authentication asked for and never granted is not an IPCP problem. */
+    if (l->auth.negotiated && l->auth.result != PD_PPP_AUTH_SUCCESS)
         return false;
     const pd_ppp_cp_side *c = &l->cp[PD_PPP_CP_IPCP][0], *sv = &l->cp[PD_PPP_CP_IPCP][1];
     bool ended = l->cp[PD_PPP_CP_LCP][0].term_req || l->cp[PD_PPP_CP_LCP][1].term_req;
     bool rejected = protocol_rejected(l, 0, PD_PPP_IPCP) || protocol_rejected(l, 1, PD_PPP_IPCP);
-    if (c->conf_req + sv->conf_req == 0 && !ended)
+    /* IPCP must have been tried: a link ended before it is another story. */
+    if (c->conf_req + sv->conf_req == 0 && !rejected)
         return false;
     if (c->conf_req + sv->conf_req < PD_PPP_UNANSWERED_MIN && !ended && !rejected)
         return false;
@@ -367,7 +427,13 @@ static bool detect_ipcp_failed(pd_engine *e, pd_session *s, const pd_ppp_link *l
     f->blame = PD_BLAME_CONFIGURATION;
     char detail[200];
     const pd_ipcp_opts *nak = &sv->last_nak.ipcp;
-    if (rejected)
+    int ender = c->term_req ? 0 : sv->term_req ? 1 : -1;
+    if (ender >= 0 && l->cp[PD_PPP_CP_IPCP][ender].term_reason[0])
+        g_snprintf(detail, sizeof detail, "after %u Naks from the server and %u from the client, "
+                                          "the %s ended IPCP: \"%s\"",
+                   sv->naks_sent, c->naks_sent, pd_ppp_side_name(ender),
+                   l->cp[PD_PPP_CP_IPCP][ender].term_reason);
+    else if (rejected)
         g_strlcpy(detail, "a side Protocol-Rejected IPCP", sizeof detail);
     else if (sv->naks_sent && nak->has_address && !nak->address[0] && !nak->address[1] &&
              !nak->address[2] && !nak->address[3])
@@ -390,9 +456,10 @@ static bool detect_ipcp_failed(pd_engine *e, pd_session *s, const pd_ppp_link *l
         g_strlcpy(detail, "IPCP did not complete before the link ended", sizeof detail);
     pd_finding_summary(f, "IP configuration failed after authentication: %s", detail);
     pd_finding_explain(f, "LCP opened%s, so the tunnel and credentials work; IPCP, which "
-                          "assigns the client its tunnel address, never reached Ack in both "
-                          "directions. Without it no IP traffic can use the tunnel.",
-                       pd_ppp_link_auth_done(l) ? " and authentication succeeded" : "");
+                          "assigns the client its tunnel address, never settled on addresses both sides "
+                          "accept (or was ended before any data flowed). Without it no IP traffic "
+                          "can use the tunnel.",
+                       l->auth.result == PD_PPP_AUTH_SUCCESS ? " and authentication succeeded" : "");
     pd_finding_remedy(f, "Check the server's address pool (static pool or DHCP relay) and its "
                          "exhaustion; check that the client does not insist on a static address "
                          "the server refuses.");
@@ -400,6 +467,10 @@ static bool detect_ipcp_failed(pd_engine *e, pd_session *s, const pd_ppp_link *l
                         "first IPCP Configure-Request");
     if (sv->first_nak_frame)
         pd_finding_evidence(f, sv->first_nak_frame, 0, "server's IPCP Configure-Nak");
+    if (ender >= 0)
+        pd_finding_evidence(f, l->cp[PD_PPP_CP_IPCP][ender].first_term_req_frame,
+                            l->cp[PD_PPP_CP_IPCP][ender].first_term_req_ts,
+                            "%s's IPCP Terminate-Request", pd_ppp_side_name(ender));
     if (c->last_req_frame)
         pd_finding_evidence(f, c->last_req_frame, c->last_req_ts,
                             "client's last IPCP Configure-Request (%u sent)", c->conf_req);
@@ -431,7 +502,7 @@ static void note_terminated(pd_engine *e, pd_session *s, const pd_ppp_link *l)
     pd_finding_summary(f, "The %s ended the PPP link (LCP Terminate-Request%s%s%s)",
                        pd_ppp_side_name(first), side->term_reason[0] ? ": \"" : "",
                        side->term_reason, side->term_reason[0] ? "\"" : "");
-    pd_finding_explain(f, "%s", pd_ppp_link_ipcp_opened(l)
+    pd_finding_explain(f, "%s", pd_ppp_link_network_up(l)
                                     ? "The link was fully up before; this is how it was closed."
                                     : "The link had not finished negotiating when it was closed; "
                                       "other findings on this session say why.");

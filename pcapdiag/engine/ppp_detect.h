@@ -19,6 +19,11 @@ typedef struct pd_ppp_context {
 /* Judge one PPP link. Returns true when an error finding was made. */
 bool pd_ppp_detect(pd_engine *e, pd_session *s, const pd_ppp_link *l, const pd_ppp_context *ctx);
 
+/* The link carried (or could carry) traffic: IPCP or IPV6CP opened and was
+ * not torn down again before any data flowed. An NCP that opens for an
+ * instant and is terminated unused ("Refused our IP address") is a failure. */
+bool pd_ppp_link_network_up(const pd_ppp_link *l);
+
 /* Which side a PPP direction is ("client", "server"). */
 const char *pd_ppp_side_name(int dir);
 

@@ -70,6 +70,7 @@ typedef struct pd_ppp_cp_side {
     uint32_t reqs_unanswered;  /* requests since the peer last answered (Ack, Nak or Reject) */
     pd_ppp_cfg last_req;   /* options of the last request */
     pd_ppp_type_list req_types; /* option types it ever requested */
+    pd_lcp_opts first_auth;     /* LCP options of its first request naming Auth-Protocol */
 
     /* Acks of those requests, sent by the peer */
     uint32_t acks_received;     /* acks whose identifier matched */

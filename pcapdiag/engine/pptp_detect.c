@@ -21,6 +21,9 @@
  * in the sense of Windows error 806 (seed 002). */
 #define PPTP_EARLY_SECONDS 30.0
 #define PPTP_ECHO_UNANSWERED_MIN 3
+/* A call ended sooner than PPP's first retransmission (3 s restart timer,
+ * RFC 1661) was not given up on for lack of answers: someone ended it. */
+#define PPTP_QUICK_TEARDOWN_SECONDS 3.0
 
 static const char *side(int dir)
 {
@@ -248,6 +251,50 @@ static bool detect_control(pd_engine *e, pptp_conn *c)
     return false;
 }
 
+/* The call was connected and torn down again before PPP could have timed
+ * out: the side that tore it down could not (or would not) run the tunnel. */
+static bool detect_quick_teardown(pd_engine *e, pptp_conn *c, pptp_call *call)
+{
+    const pd_ppp_link *l = &call->ppp;
+    if (!c->teardown_frame || c->teardown_frame < call->reply_frame ||
+        pd_seconds(call->reply_ts, c->teardown_ts) > PPTP_QUICK_TEARDOWN_SECONDS ||
+        l->cp[PD_PPP_CP_LCP][0].conf_req > 1 || l->cp[PD_PPP_CP_LCP][1].conf_req > 1 ||
+        pd_ppp_link_lcp_opened(l))
+        return false;
+    int who = c->teardown_from;
+    pd_finding *f = control_failure(c);
+    f->blame = who == PPTP_S2C ? PD_BLAME_SERVER : PD_BLAME_UNKNOWN;
+    f->confidence = PD_CONF_MEDIUM;
+    if (who == PPTP_S2C)
+        pd_finding_code(f, 629);
+    pd_session_set_state(c->session, "call-torn-down");
+    pd_finding_summary(f, "The %s tore the call down %.2f s after it was connected (%s), before "
+                          "PPP could negotiate",
+                       side(who), pd_seconds(call->reply_ts, c->teardown_ts), c->teardown_what);
+    pd_finding_explain(
+        f, "%s",
+        who == PPTP_S2C
+            ? "The server connected the call and then ended it at once, before its PPP sent a "
+              "single frame: its PPP side failed to start (the PPP daemon or program, kernel PPP/GRE "
+              "support, or a policy that refuses the user before PPP). The capture shows that the "
+              "server ended it, not why: the server's PPTP/PPP log says."
+            : "The client ended the call right after it was connected, without waiting for PPP to "
+              "time out: something local made it give up at once (an ICMP error about its GRE, a "
+              "local firewall refusing protocol 47, its PPP failing to start). A capture at the "
+              "client shows what it saw.");
+    pd_finding_remedy(f, "Check the %s's PPTP/PPP logs for the moment of the teardown; check that "
+                         "GRE (IP protocol 47) is allowed on its side.", side(who));
+    pd_finding_evidence(f, call->reply_frame, call->reply_ts, "call connected");
+    if (l->cp[PD_PPP_CP_LCP][0].first_req_frame)
+        pd_finding_evidence(f, l->cp[PD_PPP_CP_LCP][0].first_req_frame,
+                            l->cp[PD_PPP_CP_LCP][0].first_req_ts,
+                            "client's LCP Configure-Request");
+    pd_finding_evidence(f, c->teardown_frame, c->teardown_ts, "%s's %s", side(who),
+                        c->teardown_what);
+    pd_finding_commit(e, f);
+    return true;
+}
+
 /* ---- middlebox damage ---- */
 
 static void detect_mangled(pd_engine *e, pptp_conn *c)
@@ -259,11 +306,17 @@ static void detect_mangled(pd_engine *e, pptp_conn *c)
     f->blame = PD_BLAME_MIDDLEBOX;
     pd_finding_summary(f, "%" G_GUINT64_FORMAT " damaged PPTP/GRE/PPP packet(s): %s",
                        c->mangled_total, c->mangled[0].note);
+    bool lcp_failed = false;
+    for (size_t i = 0; i < c->n_calls; i++)
+        lcp_failed |= c->calls[i].mangled && !pd_ppp_link_lcp_opened(&c->calls[i].ppp);
     pd_finding_explain(f, "Real PPTP stacks do not send these: a device between the peers that "
                           "rewrites PPTP (a 'PPTP fixup', ALG or NAT helper) changed bytes it "
                           "should not have, so the peer discards the PPP frames and the "
-                          "connection fails with 'invalid PPP packet'. A capture at the other "
-                          "end, compared packet by packet, shows exactly which bytes changed.");
+                          "connection fails with 'invalid PPP packet'.%s A capture at the other "
+                          "end, compared packet by packet, shows exactly which bytes changed.",
+                       lcp_failed ? " After the damage LCP never opened: the receiver drops what "
+                                    "it cannot match or parse, so its peer's requests go unanswered."
+                                  : "");
     pd_finding_remedy(f, "Disable the PPTP inspection/fixup/ALG on the client's router or "
                          "firewall (or update its firmware), or switch the client to SSTP/IKEv2.");
     for (size_t i = 0; i < c->n_mangled; i++)
@@ -386,7 +439,8 @@ static void gre_blocked(pd_engine *e, pptp_conn *c, pptp_call *call)
 static int gre_lost_in_transit(const pptp_call *call)
 {
     const pd_ppp_link *l = &call->ppp;
-    if (pd_ppp_link_lcp_opened(l))
+    /* Any authentication packet means both sides heard each other's LCP. */
+    if (pd_ppp_link_lcp_opened(l) || l->auth.first_frame)
         return -1;
     for (int lost = 0; lost < 2; lost++) {
         const pd_ppp_cp_side *sender = &l->cp[PD_PPP_CP_LCP][lost];    /* GRE lost from here */
@@ -423,8 +477,9 @@ static void gre_lost(pd_engine *e, pptp_conn *c, pptp_call *call, int lost)
         "nothing from the %s: after the %s's Configure-Ack (frame %" G_GUINT64_FORMAT ") it keeps "
         "retransmitting the same request, and it never answers the %s's own %u requests. So the "
         "%s's GRE (IP protocol 47) is lost on the way to the %s, typically at a firewall or NAT "
-        "that allows TCP 1723 but not GRE in that direction.%s A capture at the %s shows the "
-        "GRE missing there.",
+        "that allows TCP 1723 but not GRE in that direction, or it arrives damaged (a PPTP "
+        "'fixup' that rewrites the Call ID makes the receiver discard it).%s A capture at the "
+        "%s shows which: GRE missing there, or arriving changed.",
         side(!lost), side(lost), side(lost), deaf->first_ack_frame, side(lost), sender->conf_req,
         side(lost), side(!lost),
         server_ended ? " The server then tore the call down (Windows: 628/629)."
@@ -453,7 +508,7 @@ static bool gre_cut(pd_engine *e, pptp_conn *c, pptp_call *call)
 {
     pd_session *s = c->session;
     const pd_ppp_link *l = &call->ppp;
-    bool ppp_up = pd_ppp_link_ipcp_opened(l) || pd_ppp_link_ipv6cp_opened(l);
+    bool ppp_up = pd_ppp_link_network_up(l);
     for (int d = 0; d < 2; d++) {
         const pptp_gre_dir *quiet = &call->gre[d], *live = &call->gre[!d];
         double silence = pd_seconds(quiet->last_ts, live->last_ts);
@@ -526,8 +581,10 @@ void pd_pptp_detect(pd_engine *e, pptp_conn *c)
         pptp_call *call = &c->calls[i];
         if (!call->connected)
             continue;
+        if (call->mangled)
+            continue;
         if (call->gre[PPTP_C2S].packets == 0 || call->gre[PPTP_S2C].packets == 0) {
-            if (!c->icmp_about_gre)
+            if (!c->icmp_about_gre && !detect_quick_teardown(e, c, call))
                 gre_blocked(e, c, call);
             continue;
         }
@@ -540,9 +597,11 @@ void pd_pptp_detect(pd_engine *e, pptp_conn *c)
             continue;
         pd_ppp_context ctx = { "GRE", true };
         pd_ppp_detect(e, c->session, &call->ppp, &ctx);
-        if (pd_ppp_link_ipcp_opened(&call->ppp) || pd_ppp_link_ipv6cp_opened(&call->ppp))
-            pd_session_reach(c->session, "tunnel-up", call->ppp.cp_opened_frame[PD_PPP_CP_IPCP],
-                             call->ppp.cp_opened_ts[PD_PPP_CP_IPCP]);
+        if (pd_ppp_link_network_up(&call->ppp)) {
+            pd_ppp_cp ncp = pd_ppp_link_ipcp_opened(&call->ppp) ? PD_PPP_CP_IPCP : PD_PPP_CP_IPV6CP;
+            pd_session_reach(c->session, "tunnel-up", call->ppp.cp_opened_frame[ncp],
+                             call->ppp.cp_opened_ts[ncp]);
+        }
     }
     if (t->state == PD_TCP_CLOSED || t->state == PD_TCP_RESET)
         pd_session_set_state(c->session, t->state == PD_TCP_CLOSED ? "closed" : "reset");

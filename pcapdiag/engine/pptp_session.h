@@ -54,6 +54,9 @@ typedef struct pptp_call {
     uint16_t cdn_cause;
     pptp_gre_dir gre[2];
     pd_ppp_link ppp;
+    /* Its GRE or PPP bytes were damaged on the way: pptp.fixup_mangled then
+     * explains the PPP silence that follows, and the path is not blamed. */
+    bool mangled;
 } pptp_call;
 
 typedef struct pptp_conn {

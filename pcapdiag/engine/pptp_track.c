@@ -491,6 +491,7 @@ void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
             note_mangled(c, p->frame, p->ts_ns, "GRE to the %s carries Call ID %u, expected %u",
                          dir == PPTP_C2S ? "server" : "client", g.call_id,
                          dir == PPTP_C2S ? call->pac_call_id : call->pns_call_id);
+            call->mangled = true;
         } else if (c->n_calls >= 1 && !c->calls[c->n_calls - 1].have_pac_id) {
             /* GRE can race ahead of the Outgoing-Call-Reply. */
             call = &c->calls[c->n_calls - 1];
@@ -499,13 +500,17 @@ void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
             return;
         }
     }
-    if (g.anomalies & PD_GRE_ANOM_LEN_MISMATCH)
+    if (g.anomalies & PD_GRE_ANOM_LEN_MISMATCH) {
         note_mangled(c, p->frame, p->ts_ns, "GRE Payload Length %u disagrees with the %zu bytes "
                                             "carried (%s)", g.payload_length, g.payload_wire_len,
                      pd_gre_len_check_name(g.len_check));
-    if (g.anomalies & PD_GRE_ANOM_V1_NOT_PPP)
+        call->mangled = true;
+    }
+    if (g.anomalies & PD_GRE_ANOM_V1_NOT_PPP) {
         note_mangled(c, p->frame, p->ts_ns, "GRE protocol type 0x%04x, not PPP (0x880B)",
                      g.protocol);
+        call->mangled = true;
+    }
 
     pptp_gre_dir *gd = &call->gre[dir];
     if (gd->packets++ == 0) {
@@ -527,8 +532,15 @@ void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
     if (ps == PD_PPP_TRUNCATED)
         return;
     pd_ppp_damage dmg = pd_ppp_check(&f);
-    if (dmg != PD_PPP_DAMAGE_NONE && pd_ppp_damage_is_mangling(dmg))
+    /* RFC 1661 says LCP keeps FF 03 even with ACFC, but Linux pppd over
+     * PPTP drops it from LCP Echo once the receiver's ACFC was acked: seen in
+     * real captures, harmless, so not a sign of mangling. */
+    if (dmg == PD_PPP_DAMAGE_LCP_NO_ADDRCTL && call->ppp.cp[PD_PPP_CP_LCP][!dir].acked.lcp.acfc)
+        dmg = PD_PPP_DAMAGE_NONE;
+    if (dmg != PD_PPP_DAMAGE_NONE && pd_ppp_damage_is_mangling(dmg)) {
         note_mangled(c, p->frame, p->ts_ns, "PPP in GRE: %s", pd_ppp_damage_text(dmg));
+        call->mangled = true;
+    }
 
     const char *data_line = gre_data_line(&f);
     if (data_line) {
@@ -578,6 +590,13 @@ void pd_pptp_on_icmp(pd_engine *e, const pd_packet *p, const pd_icmp_error *icmp
     }
     if (!icmp->unreachable)
         return;
+    /* GRE arriving after the call was torn down draws "protocol unreachable"
+     * from the endpoint's own kernel: teardown noise, not a blocked path. */
+    bool from_endpoint = pd_addr_equal(&p->ip->src, &c->client) || pd_addr_equal(&p->ip->src, &c->server);
+    if (q->proto != 6 && from_endpoint && c->teardown_frame && c->teardown_frame < p->frame) {
+        pd_ladder_annotate(l, "after the teardown: ignored");
+        return;
+    }
     if (c->icmp_count++ == 0) {
         c->icmp_frame = p->frame;
         c->icmp_ts = p->ts_ns;

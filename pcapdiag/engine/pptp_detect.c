@@ -121,24 +121,27 @@ static void detect_port_rejected(pd_engine *e, pptp_conn *c)
 static void detect_icmp(pd_engine *e, pptp_conn *c)
 {
     pd_session *s = c->session;
+    const char *what = pd_icmp_error_name(&c->icmp_first_kind);
+    char from[48];
+    pd_addr_str(&c->icmp_from, from, sizeof from);
     pd_finding *f = pd_finding_begin(PD_SIG_PPTP_ICMP_UNREACHABLE, s);
     pd_finding_code(f, c->icmp_about_gre ? 806 : 800);
     pd_finding_summary(f, "%s answered by ICMP %s from %s",
-                       c->icmp_about_gre ? "GRE" : "SYN to TCP 1723", c->icmp_what, c->icmp_from);
+                       c->icmp_about_gre ? "GRE" : "SYN to TCP 1723", what, from);
     pd_finding_explain(f, "A router or firewall at %s refused to forward the %s and said so "
                           "(%u ICMP error(s)). %s",
-                       c->icmp_from, c->icmp_about_gre ? "tunnel's GRE packets" : "connection",
+                       from, c->icmp_about_gre ? "tunnel's GRE packets" : "connection",
                        c->icmp_count,
-                       strstr(c->icmp_what, "prohibited")
+                       strstr(what, "prohibited")
                            ? "'Administratively prohibited' means a filter rule, not an outage."
                            : "The message names why it could not deliver.");
     f->blame = PD_BLAME_MIDDLEBOX;
     pd_finding_remedy(f, "Ask the owner of %s to allow %s to the VPN server, or use SSTP/IKEv2.",
-                      c->icmp_from, c->icmp_about_gre ? "IP protocol 47 (GRE)" : "TCP 1723");
+                      from, c->icmp_about_gre ? "IP protocol 47 (GRE)" : "TCP 1723");
     if (!c->icmp_about_gre)
         pd_finding_evidence(f, c->tcp.first_syn_frame, c->tcp.first_syn_ts_ns,
                             "SYN to port 1723");
-    pd_finding_evidence(f, c->icmp_frame, c->icmp_ts, "ICMP %s", c->icmp_what);
+    pd_finding_evidence(f, c->icmp_frame, c->icmp_ts, "ICMP %s", what);
     pd_finding_commit(e, f);
 }
 
@@ -202,7 +205,7 @@ static bool detect_control(pd_engine *e, pptp_conn *c)
         return true;
     }
     for (size_t i = 0; i < c->n_calls; i++) {
-        pptp_call *call = &c->calls[i];
+        pptp_call *call = c->calls[i];
         uint16_t type = call->incoming ? PD_PPTP_ICRP : PD_PPTP_OCRP;
         if (!call->reply_frame || pd_pptp_result_ok(type, call->reply_result))
             continue;
@@ -308,7 +311,7 @@ static void detect_mangled(pd_engine *e, pptp_conn *c)
                        c->mangled_total, c->mangled[0].note);
     bool lcp_failed = false;
     for (size_t i = 0; i < c->n_calls; i++)
-        lcp_failed |= c->calls[i].mangled && !pd_ppp_link_lcp_opened(&c->calls[i].ppp);
+        lcp_failed |= c->calls[i]->mangled && !pd_ppp_link_lcp_opened(&c->calls[i]->ppp);
     pd_finding_explain(f, "Real PPTP stacks do not send these: a device between the peers that "
                           "rewrites PPTP (a 'PPTP fixup', ALG or NAT helper) changed bytes it "
                           "should not have, so the peer discards the PPP frames and the "
@@ -578,7 +581,7 @@ void pd_pptp_detect(pd_engine *e, pptp_conn *c)
         detect_icmp(e, c);
 
     for (size_t i = 0; i < c->n_calls; i++) {
-        pptp_call *call = &c->calls[i];
+        pptp_call *call = c->calls[i];
         if (!call->connected)
             continue;
         if (call->mangled)

@@ -9,6 +9,7 @@
 
 #include "engine_internal.h"
 #include "gre.h"
+#include "icmp.h"
 #include "ppp_track.h"
 #include "pptp.h"
 #include "tcp.h"
@@ -24,6 +25,13 @@ typedef struct pptp_mangled {
     int64_t ts_ns;
     char note[112];
 } pptp_mangled;
+
+/* The control stream of one connection, both directions: only connections
+ * that carry data pay for it (a SYN that is never answered does not). */
+typedef struct pptp_stream {
+    pd_tcp_stream tcp[2];
+    pd_pptp_framer framer[2];
+} pptp_stream;
 
 typedef struct pptp_gre_dir {
     pd_gre_seq_tracker seq;
@@ -65,8 +73,7 @@ typedef struct pptp_conn {
     uint16_t client_port, server_port;
     pd_flow_key pair_key; /* the address pair GRE is matched by */
     pd_tcp_conn tcp;
-    pd_tcp_stream stream[2];
-    pd_pptp_framer framer[2];
+    pptp_stream *stream; /* reassembly and framing, allocated with the first payload byte */
     uint64_t ctrl_messages[2];
 
     uint64_t sccrq_frame, sccrp_frame;
@@ -85,20 +92,20 @@ typedef struct pptp_conn {
     uint64_t echo_first_unanswered_frame[2], echo_last_unanswered_frame[2];
     int64_t echo_first_unanswered_ts[2], echo_last_unanswered_ts[2];
 
-    pptp_call calls[PPTP_MAX_CALLS];
+    pptp_call *calls[PPTP_MAX_CALLS]; /* allocated as calls appear */
     size_t n_calls;
     uint64_t gre_unmatched; /* GRE between the pair that fits no call */
 
-    /* ICMP errors about the control connection or the GRE. */
+    /* ICMP errors about the control connection or the GRE (the first one). */
     uint32_t icmp_count;
     uint64_t icmp_frame;
     int64_t icmp_ts;
-    char icmp_what[96];
-    char icmp_from[48];
+    pd_icmp_error icmp_first_kind; /* version, type, code (the quoted packet is not kept) */
+    pd_addr icmp_from;
     bool icmp_about_gre;
 
-    /* Signs of a PPTP-aware middlebox damaging the call. */
-    pptp_mangled mangled[PPTP_MAX_MANGLED];
+    /* Signs of a PPTP-aware middlebox damaging the call (allocated with the first). */
+    pptp_mangled *mangled;
     size_t n_mangled;
     uint64_t mangled_total;
 

@@ -52,10 +52,16 @@ void pd_pptp_module_free(pd_pptp_module *m)
 
 static void conn_free(pptp_conn *c)
 {
-    for (int d = 0; d < 2; d++) {
-        pd_tcp_stream_free(&c->stream[d]);
-        pd_pptp_framer_free(&c->framer[d]);
+    for (size_t i = 0; i < c->n_calls; i++)
+        g_free(c->calls[i]);
+    if (c->stream) {
+        for (int d = 0; d < 2; d++) {
+            pd_tcp_stream_free(&c->stream->tcp[d]);
+            pd_pptp_framer_free(&c->stream->framer[d]);
+        }
+        g_free(c->stream);
     }
+    g_free(c->mangled);
     g_free(c);
 }
 
@@ -68,6 +74,8 @@ static void note_mangled(pptp_conn *c, uint64_t frame, int64_t ts, const char *f
     c->mangled_total++;
     if (c->n_mangled >= PPTP_MAX_MANGLED)
         return;
+    if (!c->mangled)
+        c->mangled = g_new0(pptp_mangled, PPTP_MAX_MANGLED);
     pptp_mangled *m = &c->mangled[c->n_mangled++];
     m->frame = frame;
     m->ts_ns = ts;
@@ -98,16 +106,16 @@ typedef struct stream_ctx {
 static pptp_call *call_by_pns(pptp_conn *c, uint16_t id)
 {
     for (size_t i = 0; i < c->n_calls; i++)
-        if (c->calls[i].have_pns_id && c->calls[i].pns_call_id == id)
-            return &c->calls[i];
+        if (c->calls[i]->have_pns_id && c->calls[i]->pns_call_id == id)
+            return c->calls[i];
     return NULL;
 }
 
 static pptp_call *call_by_pac(pptp_conn *c, uint16_t id)
 {
     for (size_t i = 0; i < c->n_calls; i++)
-        if (c->calls[i].have_pac_id && c->calls[i].pac_call_id == id)
-            return &c->calls[i];
+        if (c->calls[i]->have_pac_id && c->calls[i]->pac_call_id == id)
+            return c->calls[i];
     return NULL;
 }
 
@@ -115,8 +123,8 @@ static pptp_call *call_new(pptp_conn *c)
 {
     if (c->n_calls >= PPTP_MAX_CALLS)
         return NULL;
-    pptp_call *call = &c->calls[c->n_calls++];
-    memset(call, 0, sizeof *call);
+    pptp_call *call = g_new0(pptp_call, 1);
+    c->calls[c->n_calls++] = call;
     call->cdn_from = -1;
     pd_gre_seq_init(&call->gre[0].seq);
     pd_gre_seq_init(&call->gre[1].seq);
@@ -226,8 +234,8 @@ static void on_control_message(const uint8_t *data, size_t len, uint64_t first_f
     case PD_PPTP_ICRP: {
         bool incoming = m.ctrl_type == PD_PPTP_ICRP;
         pptp_call *call = incoming ? call_by_pac(c, m.peer_call_id) : call_by_pns(c, m.peer_call_id);
-        if (!call && c->n_calls == 1 && !c->calls[0].reply_frame) {
-            call = &c->calls[0];
+        if (!call && c->n_calls == 1 && !c->calls[0]->reply_frame) {
+            call = c->calls[0];
             note_mangled(c, frame, ts, "%s Peer's Call ID %u does not echo the request's %u",
                          pd_pptp_msg_abbrev(m.ctrl_type), m.peer_call_id,
                          incoming ? call->pac_call_id : call->pns_call_id);
@@ -267,7 +275,7 @@ static void on_control_message(const uint8_t *data, size_t len, uint64_t first_f
     case PD_PPTP_CCRQ: {
         pptp_call *call = call_by_pns(c, m.call_id);
         if (!call && c->n_calls == 1)
-            call = &c->calls[0];
+            call = c->calls[0];
         if (call && !call->ccrq_frame) {
             call->ccrq_frame = frame;
             call->ccrq_ts = ts;
@@ -279,7 +287,7 @@ static void on_control_message(const uint8_t *data, size_t len, uint64_t first_f
         /* Sent by the PAC with its own Call ID (or by a PNS with its own). */
         pptp_call *call = dir == PPTP_S2C ? call_by_pac(c, m.call_id) : call_by_pns(c, m.call_id);
         if (!call && c->n_calls == 1)
-            call = &c->calls[0];
+            call = c->calls[0];
         if (call && !call->cdn_frame) {
             call->cdn_frame = frame;
             call->cdn_ts = ts;
@@ -309,7 +317,7 @@ static void on_control_skip(pd_pptp_skip_reason why, uint64_t skipped, uint64_t 
 static void on_stream_bytes(const uint8_t *data, size_t len, uint64_t frame, int64_t ts, void *user)
 {
     stream_ctx *x = user;
-    pd_pptp_framer_push(&x->c->framer[x->dir], data, len, frame, ts, on_control_message,
+    pd_pptp_framer_push(&x->c->stream->framer[x->dir], data, len, frame, ts, on_control_message,
                         on_control_skip, x);
 }
 
@@ -317,7 +325,7 @@ static void on_stream_gap(uint64_t len, uint64_t frame, int64_t ts, void *user)
 {
     stream_ctx *x = user;
     x->e->stats.tcp_gap_bytes += len;
-    pd_pptp_framer_gap(&x->c->framer[x->dir], frame, ts, on_control_skip, x);
+    pd_pptp_framer_gap(&x->c->stream->framer[x->dir], frame, ts, on_control_skip, x);
 }
 
 /* ---- TCP ---- */
@@ -346,10 +354,6 @@ static pptp_conn *conn_new(pd_engine *e, const pd_packet *p, const pd_tcp_header
     c->tcp.rst_from = -1;
     c->teardown_from = -1;
     c->stop_from = -1;
-    for (int d = 0; d < 2; d++) {
-        pd_tcp_stream_init(&c->stream[d], e->config.limits.max_tcp_buffered_bytes);
-        pd_pptp_framer_init(&c->framer[d]);
-    }
     c->session = pd_session_open(e, PD_PROTO_PPTP, &c->client, c->client_port, &c->server,
                                  c->server_port, p->frame, p->ts_ns);
     pair_key_make(&c->pair_key, &c->client, &c->server);
@@ -429,8 +433,15 @@ void pd_pptp_on_tcp(pd_engine *e, const pd_packet *p, const pd_tcp_header *tcp)
         note_teardown(c, dir, p->frame, p->ts_ns, "TCP FIN");
 
     if (tcp->payload_len > 0 || (tcp->flags & (PD_TCP_SYN | PD_TCP_FIN))) {
+        if (!c->stream) {
+            c->stream = g_new0(pptp_stream, 1);
+            for (int d = 0; d < 2; d++) {
+                pd_tcp_stream_init(&c->stream->tcp[d], e->config.limits.max_tcp_buffered_bytes);
+                pd_pptp_framer_init(&c->stream->framer[d]);
+            }
+        }
         stream_ctx x = { e, c, dir };
-        pd_tcp_stream_add(&c->stream[dir], tcp, p->frame, p->ts_ns, on_stream_bytes, on_stream_gap,
+        pd_tcp_stream_add(&c->stream->tcp[dir], tcp, p->frame, p->ts_ns, on_stream_bytes, on_stream_gap,
                           &x);
     }
 }
@@ -485,16 +496,16 @@ void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
     /* The Call ID is the receiver's: the server's toward it, the client's back. */
     pptp_call *call = dir == PPTP_C2S ? call_by_pac(c, g.call_id) : call_by_pns(c, g.call_id);
     if (!call) {
-        if (c->n_calls == 1 && (dir == PPTP_C2S ? c->calls[0].have_pac_id
-                                                : c->calls[0].have_pns_id)) {
-            call = &c->calls[0];
+        if (c->n_calls == 1 && (dir == PPTP_C2S ? c->calls[0]->have_pac_id
+                                                : c->calls[0]->have_pns_id)) {
+            call = c->calls[0];
             note_mangled(c, p->frame, p->ts_ns, "GRE to the %s carries Call ID %u, expected %u",
                          dir == PPTP_C2S ? "server" : "client", g.call_id,
                          dir == PPTP_C2S ? call->pac_call_id : call->pns_call_id);
             call->mangled = true;
-        } else if (c->n_calls >= 1 && !c->calls[c->n_calls - 1].have_pac_id) {
+        } else if (c->n_calls >= 1 && !c->calls[c->n_calls - 1]->have_pac_id) {
             /* GRE can race ahead of the Outgoing-Call-Reply. */
-            call = &c->calls[c->n_calls - 1];
+            call = c->calls[c->n_calls - 1];
         } else {
             c->gre_unmatched++;
             return;
@@ -600,8 +611,10 @@ void pd_pptp_on_icmp(pd_engine *e, const pd_packet *p, const pd_icmp_error *icmp
     if (c->icmp_count++ == 0) {
         c->icmp_frame = p->frame;
         c->icmp_ts = p->ts_ns;
-        g_strlcpy(c->icmp_what, pd_icmp_error_name(icmp), sizeof c->icmp_what);
-        g_strlcpy(c->icmp_from, from, sizeof c->icmp_from);
+        c->icmp_first_kind.version = icmp->version;
+        c->icmp_first_kind.type = icmp->type;
+        c->icmp_first_kind.code = icmp->code;
+        c->icmp_from = p->ip->src;
         c->icmp_about_gre = q->proto != 6;
     }
 }
@@ -623,7 +636,7 @@ static void record_gre_stats(pptp_conn *c)
     for (int d = 0; d < 2; d++) {
         uint64_t v[5] = { 0 };
         for (size_t i = 0; i < c->n_calls; i++) {
-            const pptp_call *call = &c->calls[i];
+            const pptp_call *call = c->calls[i];
             v[0] += call->gre[d].packets;
             v[1] += call->gre[d].seq.lost;
             v[2] += call->gre[d].seq.reordered;
@@ -643,12 +656,12 @@ static void conn_close(pd_engine *e, pptp_conn *c)
         return;
     c->closed = true;
     /* Deliver what the streams still hold, then judge. */
-    for (int d = 0; d < 2; d++) {
+    for (int d = 0; c->stream && d < 2; d++) {
         stream_ctx x = { e, c, d };
-        pd_tcp_stream_flush(&c->stream[d], c->session->last_frame, c->session->last_ts_ns,
+        pd_tcp_stream_flush(&c->stream->tcp[d], c->session->last_frame, c->session->last_ts_ns,
                             on_stream_bytes, on_stream_gap, &x);
-        pd_pptp_framer_finish(&c->framer[d], c->session->last_frame, c->session->last_ts_ns,
-                              on_control_skip, &x);
+        pd_pptp_framer_finish(&c->stream->framer[d], c->session->last_frame,
+                              c->session->last_ts_ns, on_control_skip, &x);
     }
     if (g_hash_table_lookup(e->pptp->by_pair, &c->pair_key) == c)
         g_hash_table_remove(e->pptp->by_pair, &c->pair_key);

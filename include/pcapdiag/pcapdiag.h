@@ -65,6 +65,7 @@ typedef enum pd_protocol {
     PD_PROTO_IKEV1,
     PD_PROTO_IKEV2,
     PD_PROTO_ESP,
+    PD_PROTO_NETMOTION, /* NetMotion Mobility, recognised by UDP port and addressing */
     PD_PROTO__COUNT
 } pd_protocol;
 
@@ -242,9 +243,19 @@ typedef struct pd_engine_config {
     pd_limits limits;
     pd_finding_fn on_finding; /* called as each finding is settled; may be NULL */
     void *user;
+    uint16_t netmotion_port; /* NetMotion Mobility server UDP port; 0 = 5008 */
+    /* Expected IKE/ESP proposals (--policy), strongSwan proposal strings such
+     * as "aes256-sha256-modp2048,esp:aes256gcm16"; NULL = none. Parsed by
+     * pd_engine_new(): the string need not outlive that call. */
+    const char *ike_policy;
 } pd_engine_config;
 
 pd_engine *pd_engine_new(const pd_engine_config *config);
+
+/* Validate an IKE policy (pd_engine_config.ike_policy) before use: false
+ * with *error set to a g_malloc'd message naming the bad token (g_free it)
+ * when it does not parse. `error` may be NULL. */
+bool pd_ike_policy_check(const char *text, char **error);
 void pd_engine_free(pd_engine *engine);
 
 /* Returns false only if the frame's link type is not supported (the frame is

@@ -27,6 +27,8 @@ typedef struct cli_options {
     gboolean quiet;
     gboolean version;
     gboolean list_signatures;
+    char *reported;     /* --reported CODE */
+    int netmotion_port; /* --netmotion-port, 0: the engine's default */
     char **files;
 } cli_options;
 
@@ -106,6 +108,26 @@ static int run(const cli_options *o)
         return ok ? PD_EXIT_OK : PD_EXIT_USAGE;
     }
 
+    const pd_error_code *reported_code = NULL;
+    if (o->reported) {
+        char *hint = NULL;
+        reported_code = pd_error_code_lookup(o->reported, &hint);
+        if (!reported_code) {
+            char *msg = g_strdup_printf("--reported %s: %s", o->reported, hint);
+            print_error(NULL, msg);
+            g_free(msg);
+            g_free(hint);
+            return PD_EXIT_USAGE;
+        }
+    }
+    if (o->netmotion_port < 0 || o->netmotion_port > 65535) {
+        char *msg = g_strdup_printf("--netmotion-port %d: not a UDP port (1-65535)",
+                                    o->netmotion_port);
+        print_error(NULL, msg);
+        g_free(msg);
+        return PD_EXIT_USAGE;
+    }
+
     size_t n_files = o->files ? g_strv_length(o->files) : 0;
     if (n_files == 0) {
         print_error(NULL, "no capture file given (try --help)");
@@ -126,6 +148,7 @@ static int run(const cli_options *o)
         const char *path = o->files[i];
         pd_engine_config cfg = { 0 };
         pd_limits_default(&cfg.limits);
+        cfg.netmotion_port = (uint16_t)o->netmotion_port;
         pd_engine *engine = pd_engine_new(&cfg);
         pd_cli_capture_info info;
         GError *err = NULL;
@@ -158,6 +181,12 @@ static int run(const cli_options *o)
         pd_report_capture_from_engine(&rc, engine);
         if (pd_report_has_error(&rc))
             error_finding = true;
+        pd_reported verdict = { 0 };
+        if (reported_code) {
+            pd_reported_judge(reported_code, rc.sessions, rc.n_sessions, rc.findings,
+                              rc.n_findings, &verdict);
+            rc.reported = &verdict;
+        }
 
         GString *out = g_string_new(NULL);
         switch (format) {
@@ -188,6 +217,7 @@ static int run(const cli_options *o)
             write_out(out->str, out->len, &write_errno);
         g_string_free(out, TRUE);
         reported++;
+        pd_reported_clear(&verdict);
         pd_report_capture_clear(&rc);
         pd_cli_capture_info_clear(&info);
         pd_engine_free(engine);
@@ -212,6 +242,89 @@ static int run(const cli_options *o)
     return error_finding ? PD_EXIT_FINDING : PD_EXIT_OK;
 }
 
+/* `pcapdiag explain CODE...` / `pcapdiag explain --list`: the error-code
+ * catalog (errorcodes.def). argv[0] is "explain". Exit 0, or 2 for a usage
+ * error or a code the catalog lacks (one line on stderr saying which). */
+static int run_explain(int argc, char **argv)
+{
+    char *format_name = NULL;
+    gboolean list = FALSE;
+    char **codes = NULL;
+    const GOptionEntry entries[] = {
+        { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
+          "Output format: text (default), json or markdown", "FORMAT" },
+        { "list", 0, 0, G_OPTION_ARG_NONE, &list, "List every code in the catalog", NULL },
+        { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &codes, NULL, "CODE..." },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    g_set_prgname("pcapdiag explain");
+    GOptionContext *ctx = g_option_context_new(NULL);
+    g_option_context_set_summary(
+        ctx, "Explain an error code a VPN user reported: what it means, whether a capture can "
+             "show it, what to look for, which pcapdiag signatures confirm it, what to do.\n\n"
+             "CODE is a Windows code (721, win:721), a NetMotion Mobility code (netmotion:94) or "
+             "a LANCOM error (lancom:0x1106); a bare number is Windows.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    GError *err = NULL;
+    int status = PD_EXIT_OK;
+    pd_report_format format = PD_REPORT_TEXT;
+    GPtrArray *found = g_ptr_array_new();
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        char *msg = g_strdup_printf("explain: %s (try pcapdiag explain --help)", err->message);
+        print_error(NULL, msg);
+        g_free(msg);
+        g_error_free(err);
+        status = PD_EXIT_USAGE;
+        goto out;
+    }
+    if (format_name && !pd_report_format_parse(format_name, &format)) {
+        char *msg = g_strdup_printf("explain: unknown format \"%s\" (expected text, json or "
+                                    "markdown)",
+                                    format_name);
+        print_error(NULL, msg);
+        g_free(msg);
+        status = PD_EXIT_USAGE;
+        goto out;
+    }
+    if (!list && (!codes || !codes[0])) {
+        print_error(NULL, "explain: no code given (try pcapdiag explain 721, or --list)");
+        status = PD_EXIT_USAGE;
+        goto out;
+    }
+    for (size_t i = 0; !list && codes[i]; i++) {
+        char *hint = NULL;
+        const pd_error_code *e = pd_error_code_lookup(codes[i], &hint);
+        if (!e) {
+            char *msg = g_strdup_printf("explain %s: %s", codes[i], hint);
+            print_error(NULL, msg);
+            g_free(msg);
+            g_free(hint);
+            status = PD_EXIT_USAGE;
+            continue;
+        }
+        g_ptr_array_add(found, (gpointer)e);
+    }
+    if (status != PD_EXIT_OK)
+        goto out; /* a wrong code prints nothing: a script must not take half an answer */
+    GString *out = g_string_new(NULL);
+    if (list)
+        pd_report_explain_list(out, format);
+    else
+        pd_report_explain(out, (const pd_error_code *const *)found->pdata, found->len, format);
+    int werr = 0;
+    if (!write_out(out->str, out->len, &werr)) {
+        print_error("standard output", g_strerror(werr));
+        status = PD_EXIT_USAGE;
+    }
+    g_string_free(out, TRUE);
+out:
+    g_ptr_array_free(found, TRUE);
+    g_option_context_free(ctx);
+    g_free(format_name);
+    g_strfreev(codes);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     cli_options o = { 0 };
@@ -227,11 +340,20 @@ int main(int argc, char **argv)
           "WHEN" },
         { "list-signatures", 0, 0, G_OPTION_ARG_NONE, &o.list_signatures,
           "List every signature pcapdiag can report (in the chosen --format) and exit", NULL },
+        { "reported", 0, 0, G_OPTION_ARG_STRING, &o.reported,
+          "Judge an error code the user reported (721, win:721, netmotion:94, lancom:0x1106) "
+          "against each capture: CONFIRMS, CONTRADICTS or CANNOT TELL, on top of the report",
+          "CODE" },
+        { "netmotion-port", 0, 0, G_OPTION_ARG_INT, &o.netmotion_port,
+          "UDP port of the NetMotion Mobility server (default 5008)", "PORT" },
         { "version", 0, 0, G_OPTION_ARG_NONE, &o.version,
           "Print the version of pcapdiag and of libpcap and exit", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, "FILE..." },
         { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
+
+    if (argc >= 2 && strcmp(argv[1], "explain") == 0)
+        return run_explain(argc - 1, argv + 1);
 
     GOptionContext *ctx = g_option_context_new(NULL); /* "FILE..." comes from G_OPTION_REMAINING */
     g_option_context_set_summary(
@@ -240,8 +362,10 @@ int main(int argc, char **argv)
     g_option_context_set_description(
         ctx, "Exit status: 0 no error finding, 1 at least one error finding, 2 usage or input "
              "error.\n\nExamples:\n  pcapdiag client.pcap\n  pcapdiag --format json a.pcapng "
-             "b.pcap\n  tcpdump -i eth0 -w - 'tcp port 1723 or ip proto 47' | pcapdiag -\n\nSee "
-             "pcapdiag(1).");
+             "b.pcap\n  tcpdump -i eth0 -w - 'tcp port 1723 or ip proto 47' | pcapdiag -\n"
+             "  pcapdiag --reported 721 client.pcap\n\nError codes:\n  pcapdiag explain CODE... "
+             "[--format FORMAT]   what a code means and how a capture shows it\n"
+             "  pcapdiag explain --list [--format FORMAT]\n\nSee pcapdiag(1).");
     g_option_context_add_main_entries(ctx, entries, NULL);
     GError *err = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
@@ -258,6 +382,7 @@ int main(int argc, char **argv)
     g_free(o.format);
     g_free(o.filter);
     g_free(o.color);
+    g_free(o.reported);
     g_strfreev(o.files);
     return status;
 }

@@ -261,7 +261,6 @@ static bool detect_quick_teardown(pd_engine *e, pptp_conn *c, pptp_call *call)
     const pd_ppp_link *l = &call->ppp;
     if (!c->teardown_frame || c->teardown_frame < call->reply_frame ||
         pd_seconds(call->reply_ts, c->teardown_ts) > PPTP_QUICK_TEARDOWN_SECONDS ||
-        l->cp[PD_PPP_CP_LCP][0].conf_req > 1 || l->cp[PD_PPP_CP_LCP][1].conf_req > 1 ||
         pd_ppp_link_lcp_opened(l))
         return false;
     int who = c->teardown_from;

@@ -47,6 +47,9 @@ typedef struct pd_report_capture {
     size_t n_sessions;
     const pd_finding *const *findings;
     size_t n_findings;
+    /* The verdict on a code the user reported (--reported), or NULL: printed
+     * on top of the report (pcapdiag/errorcodes.h). */
+    const struct pd_reported *reported;
 } pd_report_capture;
 
 /* Fill the stats/sessions/findings of `rc` from a finished engine (the other
@@ -111,5 +114,34 @@ char *pd_report_clean(const char *s);
 /* Word-wrap `text` to `width` columns (UTF-8 aware), each line prefixed with
  * `indent` (first line too), appended to `out` with a newline per line. */
 void pd_report_wrap(GString *out, const char *text, const char *indent, size_t width);
+
+/* ---- error codes: `pcapdiag explain` and `--reported` (report_explain.c) ---- */
+
+#include "pcapdiag/errorcodes.h"
+
+/* Catalog entries in full (meaning, whether and how a capture shows them,
+ * confirming signatures, what to do), appended to `out`. JSON: one object
+ * for one code, an array for several. */
+void pd_report_explain(GString *out, const pd_error_code *const *codes, size_t n,
+                       pd_report_format format);
+/* The whole catalog, one line (text), row (Markdown) or object (JSON) each. */
+void pd_report_explain_list(GString *out, pd_report_format format);
+
+/* The --reported verdict on top of a report: text (a line and its reason,
+ * then a blank line), Markdown (a heading and a paragraph). */
+void pd_report_reported_text(GString *out, const pd_reported *r);
+void pd_report_reported_markdown(GString *out, const pd_reported *r);
+/* `"reported": {code, code_raw, title, verdict, because, session, frame}`
+ * as a member of the object being built. */
+void pd_report_reported_json(JsonBuilder *b, const pd_reported *r);
+
+/* For a finding that carries no Windows code of its own (warning or
+ * error): the catalog codes users typically see for its signature, as
+ * "netmotion:39 (timeout waiting to connect), ..." (newly allocated), or
+ * NULL. */
+char *pd_report_typical_codes(const pd_finding *f);
+/* The same as catalog labels ("netmotion:39"), for JSON; NULL-terminated,
+ * g_strfreev() it; NULL when there are none. */
+char **pd_report_typical_code_labels(const pd_finding *f);
 
 #endif /* PD_REPORT_H */

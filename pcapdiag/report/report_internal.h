@@ -9,7 +9,8 @@
 
 /* What a capture without sessions was searched for, in the engine's terms. */
 #define PD_REPORT_LOOKED_FOR \
-    "PPTP (TCP 1723 with GRE), L2TP (UDP 1701), IKE (UDP 500/4500) or ESP (IP 50)"
+    "PPTP (TCP 1723 with GRE), L2TP (UDP 1701), IKE (UDP 500/4500), ESP (IP 50) or NetMotion " \
+    "Mobility (UDP 5008 by default)"
 
 /* Wrap with one prefix on the first line and another on the rest; always
  * writes at least the first prefix (right-trimmed) and a newline. */

@@ -221,6 +221,17 @@ static void add_finding(JsonBuilder *b, const pd_finding *f)
     }
     json_builder_end_array(b);
     add_str(b, "display_filter", f->display_filter);
+    /* Only for a failure without a Windows code of its own: the codes
+     * users of other products (or other Windows cases) report for it. */
+    char **typical = pd_report_typical_code_labels(f);
+    if (typical) {
+        json_builder_set_member_name(b, "typical_codes");
+        json_builder_begin_array(b);
+        for (char **c = typical; *c; c++)
+            json_builder_add_string_value(b, *c);
+        json_builder_end_array(b);
+        g_strfreev(typical);
+    }
     json_builder_end_object(b);
 }
 
@@ -230,6 +241,7 @@ JsonNode *pd_report_json_node(const pd_report_capture *rc)
     json_builder_begin_object(b);
     add_str(b, "pcapdiag", PCAPDIAG_VERSION);
     add_int(b, "schema", PCAPDIAG_SCHEMA);
+    pd_report_reported_json(b, rc->reported);
     add_capture(b, rc);
 
     int64_t t0 = pd_report_time_origin(rc);

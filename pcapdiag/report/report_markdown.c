@@ -174,6 +174,13 @@ static void append_findings(GString *out, const pd_report_capture *rc, int64_t t
         g_string_append(out, ": ");
         pd_report_md_text(out, f->summary);
         g_string_append(out, "\n");
+        char *typical = pd_report_typical_codes(f);
+        if (typical) {
+            g_string_append(out, "\n*Codes users typically see for this:* ");
+            pd_report_md_text(out, typical);
+            g_string_append(out, "\n");
+            g_free(typical);
+        }
         if (f->explanation && *f->explanation) {
             g_string_append(out, "\n");
             pd_report_md_text(out, f->explanation);
@@ -279,6 +286,7 @@ static void append_sessions(GString *out, const pd_report_capture *rc, int64_t t
 void pd_report_markdown(GString *out, const pd_report_capture *rc, const pd_report_options *opt)
 {
     int64_t t0 = pd_report_time_origin(rc);
+    pd_report_reported_markdown(out, rc->reported);
     append_verdict(out, rc);
     g_string_append_printf(out, "\npcapdiag %s on ", PCAPDIAG_VERSION);
     pd_report_md_code(out, rc->file, false);

@@ -216,6 +216,12 @@ static void append_finding(GString *out, const pd_finding *f, int64_t t0, bool c
     g_free(sev);
     if (f->summary && *f->summary)
         pd_report_wrap(out, f->summary, "  ", WIDTH);
+    char *typical = pd_report_typical_codes(f);
+    if (typical) {
+        pd_report_wrap_hanging(out, typical, "  Codes users typically see for this: ", "    ",
+                               WIDTH);
+        g_free(typical);
+    }
     if (f->explanation && *f->explanation) {
         g_string_append_c(out, '\n');
         pd_report_wrap(out, f->explanation, "  ", WIDTH);
@@ -273,6 +279,7 @@ static void append_findings(GString *out, const pd_report_capture *rc, bool colo
 void pd_report_text(GString *out, const pd_report_capture *rc, const pd_report_options *opt)
 {
     bool color = opt && opt->color;
+    pd_report_reported_text(out, rc->reported);
     if (opt && opt->quiet) {
         char *counts = pd_report_count_line(rc);
         char *line = g_strdup_printf("%s: %s", rc->file, counts);

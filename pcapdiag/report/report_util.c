@@ -141,6 +141,7 @@ const char *pd_report_protocol_title(pd_protocol p)
     case PD_PROTO_IKEV1: return "IKEv1";
     case PD_PROTO_IKEV2: return "IKEv2";
     case PD_PROTO_ESP: return "ESP";
+    case PD_PROTO_NETMOTION: return "NetMotion";
     case PD_PROTO__COUNT: break;
     }
     return "unknown";

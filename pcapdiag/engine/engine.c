@@ -10,15 +10,23 @@
 
 #include "engine_internal.h"
 #include "icmp.h"
+#include "ike_track.h"
+#include "l2tp_track.h"
 #include "linklayer.h"
+#include "netmotion_track.h"
 #include "pptp_track.h"
 #include "tcp.h"
+#include "udp.h"
 
 #define PD_PORT_PPTP 1723
+#define PD_PORT_L2TP 1701
 #define PD_IPPROTO_ICMP 1
 #define PD_IPPROTO_TCP 6
+#define PD_IPPROTO_UDP 17
 #define PD_IPPROTO_GRE 47
+#define PD_IPPROTO_ESP 50
 #define PD_IPPROTO_ICMPV6 58
+#define PD_IPPROTO_L2TPV3 115
 
 void pd_limits_default(pd_limits *l)
 {
@@ -38,6 +46,16 @@ static void flow_closed(pd_flow *flow, pd_flow_close_reason why, void *user)
     case PD_FLOW_KIND_GRE:
         pd_pptp_flow_closed(e, flow, why);
         break;
+    case PD_FLOW_KIND_L2TP:
+        pd_l2tp_flow_closed(e, flow, why);
+        break;
+    case PD_FLOW_KIND_IKE:
+    case PD_FLOW_KIND_ESP:
+        pd_ike_flow_closed(e, flow, why);
+        break;
+    case PD_FLOW_KIND_NETMOTION:
+        pd_netmotion_flow_closed(e, flow, why);
+        break;
     default:
         break;
     }
@@ -47,6 +65,7 @@ static void fragment_incomplete(const pd_frag_incomplete *inc, void *user)
 {
     pd_engine *e = user;
     e->stats.ip_datagrams_incomplete++;
+    pd_ike_on_frag_incomplete(e, inc); /* IKE messages lost to fragmentation */
 }
 
 pd_engine *pd_engine_new(const pd_engine_config *config)
@@ -67,6 +86,9 @@ pd_engine *pd_engine_new(const pd_engine_config *config)
     e->flows = pd_flow_table_new(l->max_flows, l->flow_idle_timeout_ns, flow_closed, e);
     e->frags = pd_frag_table_new(l->max_frag_bytes, l->frag_timeout_ns, fragment_incomplete, e);
     e->pptp = pd_pptp_module_new(e);
+    e->l2tp = pd_l2tp_module_new(e);
+    e->ike = pd_ike_module_new(e);
+    e->netmotion = pd_netmotion_module_new(e);
     return e;
 }
 
@@ -78,6 +100,9 @@ void pd_engine_free(pd_engine *e)
     pd_flow_table_free(e->flows);
     pd_frag_table_free(e->frags);
     pd_pptp_module_free(e->pptp);
+    pd_l2tp_module_free(e->l2tp);
+    pd_ike_module_free(e->ike);
+    pd_netmotion_module_free(e->netmotion);
     g_ptr_array_free(e->findings, TRUE);
     g_ptr_array_free(e->sessions, TRUE);
     g_free(e->stats.vantage_reason);
@@ -94,6 +119,16 @@ static void dispatch_icmp(pd_engine *e, const pd_packet *p)
          (err.quoted_dport == PD_PORT_PPTP || err.quoted_sport == PD_PORT_PPTP)) ||
         q->proto == PD_IPPROTO_GRE)
         pd_pptp_on_icmp(e, p, &err);
+    else if (q->proto == PD_IPPROTO_UDP && err.quoted_ports &&
+             (err.quoted_dport == PD_PORT_L2TP || err.quoted_sport == PD_PORT_L2TP))
+        pd_l2tp_on_icmp(e, p, &err);
+    else if ((q->proto == PD_IPPROTO_UDP && err.quoted_ports &&
+              pd_ike_udp_port(err.quoted_sport, err.quoted_dport)) ||
+             q->proto == PD_IPPROTO_ESP)
+        pd_ike_on_icmp(e, p, &err);
+    else if (q->proto == PD_IPPROTO_UDP && err.quoted_ports &&
+             err.quoted_dport == pd_netmotion_port(e))
+        pd_netmotion_on_icmp(e, p, &err);
 }
 
 /* Classify one IP packet (or reassembled datagram) and hand it on. */
@@ -110,6 +145,24 @@ static void dispatch(pd_engine *e, const pd_packet *p)
     }
     case PD_IPPROTO_GRE:
         pd_pptp_on_gre(e, p);
+        return;
+    case PD_IPPROTO_UDP: {
+        pd_udp_header udp;
+        if (!pd_udp_decode(p->l4, p->l4_len, p->l4_wire_len, &udp))
+            return;
+        if (udp.sport == PD_PORT_L2TP || udp.dport == PD_PORT_L2TP)
+            pd_l2tp_on_udp(e, p, &udp);
+        else if (pd_ike_udp_port(udp.sport, udp.dport))
+            pd_ike_on_udp(e, p, &udp); /* IKE, NAT-T, ESP in UDP */
+        else if (udp.sport == pd_netmotion_port(e) || udp.dport == pd_netmotion_port(e))
+            pd_netmotion_on_udp(e, p, &udp);
+        return;
+    }
+    case PD_IPPROTO_ESP:
+        pd_ike_on_esp(e, p);
+        return;
+    case PD_IPPROTO_L2TPV3:
+        pd_l2tp_on_ip(e, p);
         return;
     case PD_IPPROTO_ICMP:
     case PD_IPPROTO_ICMPV6:

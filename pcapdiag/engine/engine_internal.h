@@ -26,6 +26,7 @@ enum {
     PD_FLOW_KIND_L2TP = 3,      /* an L2TP tunnel: UDP 1701 (or L2TPv3 over IP) */
     PD_FLOW_KIND_IKE = 4,       /* an IKE SA's UDP 500/4500 conversation */
     PD_FLOW_KIND_ESP = 5,       /* ESP between two addresses (IP 50 or UDP 4500) */
+    PD_FLOW_KIND_NETMOTION = 6, /* a NetMotion Mobility client's UDP conversation */
 };
 
 /* One IP packet (or reassembled datagram) on its way to the trackers. */
@@ -41,6 +42,8 @@ typedef struct pd_packet {
 
 typedef struct pd_pptp_module pd_pptp_module; /* pptp_track.c */
 typedef struct pd_l2tp_module pd_l2tp_module; /* l2tp_track.c */
+typedef struct pd_ike_module pd_ike_module;   /* ike_track.c */
+typedef struct pd_netmotion_module pd_netmotion_module; /* netmotion_track.c */
 
 struct pd_engine {
     pd_engine_config config;
@@ -56,6 +59,8 @@ struct pd_engine {
     pd_session *frame_session;
     pd_pptp_module *pptp;
     pd_l2tp_module *l2tp;
+    pd_ike_module *ike;
+    pd_netmotion_module *netmotion;
 };
 
 /* ---- sessions ---- */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "pcapdiag/cursor.h"
 #include "icmp.h"
 #include "ike_track.h"
 #include "l2tp_track.h"
@@ -184,6 +185,36 @@ static void maybe_expire(pd_engine *e, int64_t now_ns)
     pd_frag_expire(e->frags, now_ns);
 }
 
+/* Remember who sends ARP on an untagged Ethernet link (RFC 826: sender
+ * protocol address at offset 14 of an Ethernet/IPv4 ARP packet). */
+static void note_arp_sender(pd_engine *e, const pd_frame *frame)
+{
+    pd_cursor c = pd_cursor_make(frame->data, frame->caplen);
+    uint16_t ethertype, hw, proto;
+    uint8_t hlen, plen;
+    const uint8_t *spa;
+    if (e->n_arp_senders >= PD_ARP_SENDERS_MAX || !pd_cursor_skip(&c, 12) ||
+        !pd_cursor_be16(&c, &ethertype) || ethertype != 0x0806 || !pd_cursor_be16(&c, &hw) ||
+        !pd_cursor_be16(&c, &proto) || !pd_cursor_u8(&c, &hlen) || !pd_cursor_u8(&c, &plen) ||
+        hw != 1 || proto != 0x0800 || hlen != 6 || plen != 4 || !pd_cursor_skip(&c, 2 + 6) ||
+        !pd_cursor_bytes(&c, 4, &spa))
+        return;
+    for (size_t i = 0; i < e->n_arp_senders; i++)
+        if (memcmp(e->arp_senders[i], spa, 4) == 0)
+            return;
+    memcpy(e->arp_senders[e->n_arp_senders++], spa, 4);
+}
+
+static bool arp_seen(const pd_engine *e, const pd_endpoint *ep)
+{
+    if (ep->family != 4)
+        return false;
+    for (size_t i = 0; i < e->n_arp_senders; i++)
+        if (memcmp(e->arp_senders[i], ep->addr, 4) == 0)
+            return true;
+    return false;
+}
+
 bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result)
 {
     pd_capture_stats *st = &e->stats;
@@ -208,6 +239,8 @@ bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result
         break;
     case PD_LINK_NOT_IP:
         st->frames_not_ip++;
+        if (frame->linktype == 1)
+            note_arp_sender(e, frame);
         return true;
     case PD_LINK_UNSUPPORTED:
         st->frames_unsupported_link++;
@@ -286,6 +319,25 @@ static void estimate_vantage(pd_engine *e)
     for (int v = PD_VANTAGE_CLIENT; v <= PD_VANTAGE_MIDDLE; v++)
         if (votes[v] > votes[best])
             best = v;
+    /* TTLs silent (one side never sent an IP packet): a session endpoint
+     * whose own ARP is captured puts the capture on that endpoint's link. */
+    if (best == PD_VANTAGE_UNKNOWN) {
+        for (guint i = 0; i < e->sessions->len; i++) {
+            const pd_session *s = g_ptr_array_index(e->sessions, i);
+            char a[48];
+            bool c_arp = arp_seen(e, &s->client), s_arp = arp_seen(e, &s->server);
+            if (c_arp == s_arp)
+                continue;
+            e->stats.vantage = c_arp ? PD_VANTAGE_CLIENT : PD_VANTAGE_SERVER;
+            g_free(e->stats.vantage_reason);
+            e->stats.vantage_reason = g_strdup_printf(
+                "the %s (%s) sends ARP in the capture, so it is on the captured link; TTLs do "
+                "not tell (client %u, server %u)",
+                c_arp ? "client" : "server",
+                pd_endpoint_addr_str(c_arp ? &s->client : &s->server, a, sizeof a), c_ttl, s_ttl);
+            return;
+        }
+    }
     e->stats.vantage = best;
     g_free(e->stats.vantage_reason);
     switch (best) {

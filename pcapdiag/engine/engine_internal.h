@@ -29,6 +29,8 @@ enum {
     PD_FLOW_KIND_NETMOTION = 6, /* a NetMotion Mobility client's UDP conversation */
 };
 
+#define PD_ARP_SENDERS_MAX 16
+
 /* One IP packet (or reassembled datagram) on its way to the trackers. */
 typedef struct pd_packet {
     uint64_t frame;
@@ -55,6 +57,11 @@ struct pd_engine {
     bool finished;
     int64_t last_expire_ns;  /* when flows/fragments were last expired */
     bool cap_finding_emitted;
+    /* IPv4 addresses that sent ARP in the capture (the first few): a host
+     * whose ARP is captured is on the captured link, which tells the
+     * vantage when TTLs cannot (a server that never sent an IP packet). */
+    uint8_t arp_senders[PD_ARP_SENDERS_MAX][4];
+    size_t n_arp_senders;
     /* Set by trackers while a frame is processed, for pd_frame_result. */
     pd_session *frame_session;
     pd_pptp_module *pptp;

@@ -227,6 +227,16 @@ typedef struct pd_frame_result {
 
 typedef void (*pd_finding_fn)(const pd_finding *finding, void *user);
 
+/* Streaming: the engine is done with a session. Its flows are closed and
+ * judged, nothing will change it again, and `findings` are all of its
+ * findings, in report order (by first evidence frame, then commit order).
+ * Session and findings are freed when the callback returns: copy or render
+ * what you need. Called from inside pd_engine_feed() (at the end of the
+ * frame that closed the session) or pd_engine_finish(), in no particular
+ * order of session ids. */
+typedef void (*pd_session_closed_fn)(const pd_session *session, const pd_finding *const *findings,
+                                     size_t n_findings, void *user);
+
 typedef struct pd_limits {
     size_t max_flows;              /* live flows kept at once */
     int64_t flow_idle_timeout_ns;  /* a flow silent this long is closed */
@@ -242,7 +252,15 @@ void pd_limits_default(pd_limits *limits);
 typedef struct pd_engine_config {
     pd_limits limits;
     pd_finding_fn on_finding; /* called as each finding is settled; may be NULL */
-    void *user;
+    /* NULL (the default): every session and finding is kept until
+     * pd_engine_free(), for the accessors below (the Wireshark plugin).
+     * Set: memory follows live sessions, not capture size. Each session is
+     * handed over once, then dropped; the accessors then see only the
+     * sessions still live (pd_engine_session() is NULL for one handed over;
+     * pd_engine_session_count() still counts every session opened), and the
+     * findings not handed over with a session (capture-level ones). */
+    pd_session_closed_fn on_session_closed;
+    void *user; /* passed to on_finding and on_session_closed */
     uint16_t netmotion_port; /* NetMotion Mobility server UDP port; 0 = 5008 */
     /* Expected IKE/ESP proposals (--policy), strongSwan proposal strings such
      * as "aes256-sha256-modp2048,esp:aes256gcm16"; NULL = none. Parsed by
@@ -270,6 +288,9 @@ bool pd_engine_finished(const pd_engine *engine);
 /* Front ends tell the engine about problems with the file itself. */
 void pd_engine_mark_truncated(pd_engine *engine);
 
+/* Sessions opened so far (ids 1..count). With on_session_closed set, a
+ * session already handed over reads as NULL, and the finding accessors see
+ * only the findings that were not handed over with a session. */
 size_t pd_engine_session_count(const pd_engine *engine);
 const pd_session *pd_engine_session(const pd_engine *engine, size_t index);
 const pd_session *pd_engine_session_by_id(const pd_engine *engine, uint32_t id);

@@ -11,6 +11,7 @@
 #include "engine_internal.h"
 #include "pcapdiag/cursor.h"
 #include "icmp.h"
+#include "ike_session.h"
 #include "ike_track.h"
 #include "l2tp_track.h"
 #include "linklayer.h"
@@ -51,9 +52,22 @@ static void flow_closed(pd_flow *flow, pd_flow_close_reason why, void *user)
         pd_l2tp_flow_closed(e, flow, why);
         break;
     case PD_FLOW_KIND_IKE:
-    case PD_FLOW_KIND_ESP:
+    case PD_FLOW_KIND_ESP: {
+        /* Every conversation of the pair is judged and freed in there: its
+         * sessions are done afterwards (streaming hands them over). */
+        const ike_pair *pair = flow->state;
+        pd_session *done[IKE_MAX_CONVS];
+        size_t n = 0;
+        for (guint i = 0; e->config.on_session_closed && pair && i < pair->convs->len; i++) {
+            const ike_conv *c = g_ptr_array_index(pair->convs, i);
+            if (c->session && n < G_N_ELEMENTS(done))
+                done[n++] = c->session;
+        }
         pd_ike_flow_closed(e, flow, why);
+        for (size_t i = 0; i < n; i++)
+            pd_session_release(e, done[i]);
         break;
+    }
     case PD_FLOW_KIND_NETMOTION:
         pd_netmotion_flow_closed(e, flow, why);
         break;
@@ -84,12 +98,14 @@ pd_engine *pd_engine_new(const pd_engine_config *config)
     }
     e->sessions = g_ptr_array_new_with_free_func((GDestroyNotify)pd_session_free);
     e->findings = g_ptr_array_new_with_free_func((GDestroyNotify)pd_finding_free);
+    e->released = g_ptr_array_new();
     e->flows = pd_flow_table_new(l->max_flows, l->flow_idle_timeout_ns, flow_closed, e);
     e->frags = pd_frag_table_new(l->max_frag_bytes, l->frag_timeout_ns, fragment_incomplete, e);
     e->pptp = pd_pptp_module_new(e);
     e->l2tp = pd_l2tp_module_new(e);
     e->ike = pd_ike_module_new(e);
     e->netmotion = pd_netmotion_module_new(e);
+    e->netmotion_port = pd_netmotion_port(e);
     return e;
 }
 
@@ -105,7 +121,10 @@ void pd_engine_free(pd_engine *e)
     pd_ike_module_free(e->ike);
     pd_netmotion_module_free(e->netmotion);
     g_ptr_array_free(e->findings, TRUE);
-    g_ptr_array_free(e->sessions, TRUE);
+    g_ptr_array_free(e->sessions, TRUE); /* released sessions are still in it until handed over */
+    g_ptr_array_free(e->released, TRUE);
+    if (e->tally.v4_pairs)
+        g_array_free(e->tally.v4_pairs, TRUE);
     g_free(e->stats.vantage_reason);
     g_free(e);
 }
@@ -128,8 +147,22 @@ static void dispatch_icmp(pd_engine *e, const pd_packet *p)
              q->proto == PD_IPPROTO_ESP)
         pd_ike_on_icmp(e, p, &err);
     else if (q->proto == PD_IPPROTO_UDP && err.quoted_ports &&
-             err.quoted_dport == pd_netmotion_port(e))
+             err.quoted_dport == e->netmotion_port)
         pd_netmotion_on_icmp(e, p, &err);
+}
+
+/* The ports that make a TCP segment or a UDP datagram some tracker's
+ * business: dispatch() and quick_skip() both ask these, so the hot path can
+ * never drop what a tracker wants. */
+static inline bool tcp_wanted(uint16_t sport, uint16_t dport)
+{
+    return sport == PD_PORT_PPTP || dport == PD_PORT_PPTP;
+}
+
+static inline bool udp_wanted(const pd_engine *e, uint16_t sport, uint16_t dport)
+{
+    return sport == PD_PORT_L2TP || dport == PD_PORT_L2TP || sport == e->netmotion_port ||
+           dport == e->netmotion_port || pd_ike_udp_port(sport, dport);
 }
 
 /* Classify one IP packet (or reassembled datagram) and hand it on. */
@@ -140,7 +173,7 @@ static void dispatch(pd_engine *e, const pd_packet *p)
         pd_tcp_header tcp;
         if (!pd_tcp_decode(p->l4, p->l4_len, p->l4_wire_len, &tcp))
             return;
-        if (tcp.sport == PD_PORT_PPTP || tcp.dport == PD_PORT_PPTP)
+        if (tcp_wanted(tcp.sport, tcp.dport))
             pd_pptp_on_tcp(e, p, &tcp);
         return;
     }
@@ -155,7 +188,7 @@ static void dispatch(pd_engine *e, const pd_packet *p)
             pd_l2tp_on_udp(e, p, &udp);
         else if (pd_ike_udp_port(udp.sport, udp.dport))
             pd_ike_on_udp(e, p, &udp); /* IKE, NAT-T, ESP in UDP */
-        else if (udp.sport == pd_netmotion_port(e) || udp.dport == pd_netmotion_port(e))
+        else if (udp.sport == e->netmotion_port || udp.dport == e->netmotion_port)
             pd_netmotion_on_udp(e, p, &udp);
         return;
     }
@@ -171,6 +204,64 @@ static void dispatch(pd_engine *e, const pd_packet *p)
         return;
     default:
         return;
+    }
+}
+
+/* The hot path (STYLE.md lesson 10): most frames of a server-side capture
+ * belong to no VPN flow, and they leave here, classified from the IP header
+ * and the ports alone, with nothing decoded into structs and nothing
+ * allocated. True when the full path would do nothing with the packet but
+ * count it: a well-formed IPv4 or IPv6 header (exactly what pd_ip_decode
+ * accepts, so frames_malformed still counts the bad ones), not a fragment
+ * (reassembly needs it), and a protocol or ports no tracker wants. A TCP or
+ * UDP header too short for its ports would fail its decoder and be dropped
+ * there too. Anything else (IPv6 extension headers, ICMP, GRE, ESP...) takes
+ * the full path. */
+static bool quick_skip(const pd_engine *e, const uint8_t *net, size_t len)
+{
+    pd_cursor c = pd_cursor_make(net, len);
+    uint8_t b0, proto;
+    size_t hl;
+    if (!pd_cursor_peek_u8(&c, 0, &b0))
+        return false;
+    if (b0 >> 4 == 4) {
+        uint16_t total, frag;
+        hl = (size_t)(b0 & 0x0f) * 4;
+        if (hl < 20 || len < hl || !pd_cursor_peek_be16(&c, 2, &total) ||
+            !pd_cursor_peek_be16(&c, 6, &frag) || !pd_cursor_peek_u8(&c, 9, &proto))
+            return false;
+        if ((total != 0 && total < hl) || (frag & 0x3fff) != 0) /* malformed; MF or offset */
+            return false;
+    } else if (b0 >> 4 == 6) {
+        hl = 40;
+        if (len < hl || !pd_cursor_peek_u8(&c, 6, &proto))
+            return false;
+    } else {
+        return false;
+    }
+    uint16_t sport, dport;
+    switch (proto) {
+    case PD_IPPROTO_TCP:
+        if (!pd_cursor_peek_be16(&c, hl, &sport) || !pd_cursor_peek_be16(&c, hl + 2, &dport))
+            return true;
+        return !tcp_wanted(sport, dport);
+    case PD_IPPROTO_UDP:
+        if (!pd_cursor_peek_be16(&c, hl, &sport) || !pd_cursor_peek_be16(&c, hl + 2, &dport))
+            return true;
+        return !udp_wanted(e, sport, dport);
+    case PD_IPPROTO_GRE:
+    case PD_IPPROTO_ESP:
+    case PD_IPPROTO_L2TPV3:
+    case PD_IPPROTO_ICMP:
+    case PD_IPPROTO_ICMPV6:
+        return false;
+    case 0:  /* IPv6 Hop-by-Hop */
+    case 43: /* IPv6 Routing */
+    case 44: /* IPv6 Fragment */
+    case 60: /* IPv6 Destination Options */
+        return b0 >> 4 != 6; /* IPv6: walk the extension headers in full */
+    default:
+        return true; /* no tracker wants it (dispatch's default) */
     }
 }
 
@@ -203,16 +294,6 @@ static void note_arp_sender(pd_engine *e, const pd_frame *frame)
         if (memcmp(e->arp_senders[i], spa, 4) == 0)
             return;
     memcpy(e->arp_senders[e->n_arp_senders++], spa, 4);
-}
-
-static bool arp_seen(const pd_engine *e, const pd_endpoint *ep)
-{
-    if (ep->family != 4)
-        return false;
-    for (size_t i = 0; i < e->n_arp_senders; i++)
-        if (memcmp(e->arp_senders[i], ep->addr, 4) == 0)
-            return true;
-    return false;
 }
 
 bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result)
@@ -248,6 +329,13 @@ bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result
     case PD_LINK_TRUNCATED:
     case PD_LINK_MALFORMED:
         st->frames_malformed++;
+        return true;
+    }
+
+    if (quick_skip(e, link.net, link.net_len)) {
+        maybe_expire(e, frame->ts_ns); /* as for every well-formed IP packet */
+        if (e->released->len)
+            pd_session_flush_released(e);
         return true;
     }
 
@@ -294,6 +382,8 @@ out:
             result->stage = e->frame_session->state;
         }
     }
+    if (e->released->len) /* streaming: sessions this frame closed */
+        pd_session_flush_released(e);
     return true;
 }
 
@@ -302,39 +392,49 @@ void pd_engine_mark_truncated(pd_engine *e)
     e->stats.truncated = true;
 }
 
+static bool arp_seen4(const pd_engine *e, const uint8_t addr[4])
+{
+    for (size_t i = 0; i < e->n_arp_senders; i++)
+        if (memcmp(e->arp_senders[i], addr, 4) == 0)
+            return true;
+    return false;
+}
+
+/* From the tally of every session (pd_vantage_tally_add): each votes with
+ * its own TTLs; when TTLs cannot tell, ARP can. */
 static void estimate_vantage(pd_engine *e)
 {
-    unsigned votes[4] = { 0 };
-    uint8_t c_ttl = 0, s_ttl = 0;
-    for (guint i = 0; i < e->sessions->len; i++) {
-        const pd_session *s = g_ptr_array_index(e->sessions, i);
-        uint8_t c = s->max_ttl[PD_DIR_TO_SERVER], sv = s->max_ttl[PD_DIR_TO_CLIENT];
-        votes[pd_session_vantage(s)]++;
-        if (c > c_ttl)
-            c_ttl = c;
-        if (sv > s_ttl)
-            s_ttl = sv;
-    }
+    const pd_vantage_tally *t = &e->tally;
+    uint8_t c_ttl = t->c_ttl, s_ttl = t->s_ttl;
     pd_vantage best = PD_VANTAGE_UNKNOWN;
     for (int v = PD_VANTAGE_CLIENT; v <= PD_VANTAGE_MIDDLE; v++)
-        if (votes[v] > votes[best])
+        if (t->votes[v] > t->votes[best])
             best = v;
     /* TTLs silent (one side never sent an IP packet): a session endpoint
-     * whose own ARP is captured puts the capture on that endpoint's link. */
-    if (best == PD_VANTAGE_UNKNOWN) {
-        for (guint i = 0; i < e->sessions->len; i++) {
-            const pd_session *s = g_ptr_array_index(e->sessions, i);
-            char a[48];
-            bool c_arp = arp_seen(e, &s->client), s_arp = arp_seen(e, &s->server);
-            if (c_arp == s_arp)
+     * whose own ARP is captured puts the capture on that endpoint's link.
+     * The lowest session id decides, as a walk of the sessions in order would. */
+    if (best == PD_VANTAGE_UNKNOWN && t->v4_pairs) {
+        const pd_vantage_pair *pick = NULL;
+        bool pick_client = false;
+        for (guint i = 0; i < t->v4_pairs->len; i++) {
+            const pd_vantage_pair *p = &g_array_index(t->v4_pairs, pd_vantage_pair, i);
+            bool c_arp = arp_seen4(e, p->client), s_arp = arp_seen4(e, p->server);
+            if (c_arp == s_arp || (pick && pick->id < p->id))
                 continue;
-            e->stats.vantage = c_arp ? PD_VANTAGE_CLIENT : PD_VANTAGE_SERVER;
+            pick = p;
+            pick_client = c_arp;
+        }
+        if (pick) {
+            char a[48];
+            pd_endpoint ep = { .family = 4 };
+            memcpy(ep.addr, pick_client ? pick->client : pick->server, 4);
+            e->stats.vantage = pick_client ? PD_VANTAGE_CLIENT : PD_VANTAGE_SERVER;
             g_free(e->stats.vantage_reason);
             e->stats.vantage_reason = g_strdup_printf(
                 "the %s (%s) sends ARP in the capture, so it is on the captured link; TTLs do "
                 "not tell (client %u, server %u)",
-                c_arp ? "client" : "server",
-                pd_endpoint_addr_str(c_arp ? &s->client : &s->server, a, sizeof a), c_ttl, s_ttl);
+                pick_client ? "client" : "server", pd_endpoint_addr_str(&ep, a, sizeof a), c_ttl,
+                s_ttl);
             return;
         }
     }
@@ -355,7 +455,7 @@ static void estimate_vantage(pd_engine *e)
             c_ttl, s_ttl);
         break;
     case PD_VANTAGE_UNKNOWN:
-        if (e->sessions->len == 0)
+        if (e->sessions->len == 0) /* every session ever opened, handed over or not */
             e->stats.vantage_reason = g_strdup("no VPN session to judge from");
         else if (c_ttl && !s_ttl && !pd_ttl_is_initial(c_ttl))
             e->stats.vantage_reason = g_strdup_printf(
@@ -412,6 +512,19 @@ void pd_engine_finish(pd_engine *e)
         return;
     pd_frag_flush(e->frags);
     pd_flow_table_close_all(e->flows);
+    if (e->config.on_session_closed) {
+        /* Sessions no tracker released (none should be left): hand them
+         * over now, in id order. */
+        for (guint i = 0; i < e->sessions->len; i++) {
+            pd_session *s = g_ptr_array_index(e->sessions, i);
+            if (s)
+                pd_session_release(e, s);
+        }
+        pd_session_flush_released(e);
+    } else {
+        for (guint i = 0; i < e->sessions->len; i++)
+            pd_vantage_tally_add(&e->tally, g_ptr_array_index(e->sessions, i));
+    }
     e->stats.flows_peak = pd_flow_table_peak(e->flows);
     e->stats.flows_evicted = pd_flow_table_evicted(e->flows);
     e->stats.ip_fragment_bytes_dropped = pd_frag_bytes_refused(e->frags);

@@ -42,6 +42,19 @@ typedef struct pd_packet {
     const pd_frag_datagram *reassembled; /* non-NULL when built from fragments */
 } pd_packet;
 
+/* What the capture-level vantage estimate needs from every session, summed
+ * as sessions are handed over (streaming) or at the end. */
+typedef struct pd_vantage_tally {
+    unsigned votes[4]; /* pd_vantage of each session alone */
+    uint8_t c_ttl, s_ttl; /* highest TTL seen from any client / server */
+    GArray *v4_pairs; /* pd_vantage_pair: IPv4 sessions, for the ARP fallback */
+} pd_vantage_tally;
+
+typedef struct pd_vantage_pair {
+    uint32_t id;
+    uint8_t client[4], server[4];
+} pd_vantage_pair;
+
 typedef struct pd_pptp_module pd_pptp_module; /* pptp_track.c */
 typedef struct pd_l2tp_module pd_l2tp_module; /* l2tp_track.c */
 typedef struct pd_ike_module pd_ike_module;   /* ike_track.c */
@@ -50,8 +63,13 @@ typedef struct pd_netmotion_module pd_netmotion_module; /* netmotion_track.c */
 struct pd_engine {
     pd_engine_config config;
     pd_capture_stats stats;
-    GPtrArray *sessions; /* pd_session*, index = id - 1 */
-    GPtrArray *findings; /* pd_finding* */
+    GPtrArray *sessions; /* pd_session*, index = id - 1 (NULL once handed over) */
+    GPtrArray *findings; /* pd_finding* (streaming: those not handed over with a session) */
+    /* Streaming (config.on_session_closed): sessions released during the
+     * current frame, handed over at its end; the vantage votes of every
+     * session handed over. */
+    GPtrArray *released;
+    pd_vantage_tally tally;
     pd_flow_table *flows;
     pd_frag_table *frags;
     bool finished;
@@ -68,6 +86,7 @@ struct pd_engine {
     pd_l2tp_module *l2tp;
     pd_ike_module *ike;
     pd_netmotion_module *netmotion;
+    uint16_t netmotion_port; /* pd_netmotion_port(), read once for the hot path */
 };
 
 /* ---- sessions ---- */
@@ -89,6 +108,17 @@ pd_vantage pd_session_vantage(const pd_session *s);
 bool pd_ttl_is_initial(uint8_t ttl);
 /* "ip.addr == A && ip.addr == B" (ipv6.addr for IPv6). */
 char *pd_session_hosts_filter(const pd_session *s);
+
+/* The tracker is done with the session: its flows are closed, its findings
+ * committed, and nothing will touch it again. With on_session_closed set the
+ * engine hands it over at the end of the frame (or in pd_engine_finish) and
+ * frees it; otherwise nothing happens. Calling it twice is harmless; a
+ * session never released is handed over by pd_engine_finish(). */
+void pd_session_release(pd_engine *e, pd_session *s);
+/* Hand over the sessions released so far (engine.c calls it). */
+void pd_session_flush_released(pd_engine *e);
+/* Count a session in the vantage tally. */
+void pd_vantage_tally_add(pd_vantage_tally *t, const pd_session *s);
 
 /* A state that is not a stage (how it ended: "refused", "timed-out"...). */
 void pd_session_set_state(pd_session *s, const char *state);

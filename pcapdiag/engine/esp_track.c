@@ -134,6 +134,8 @@ void pd_esp_packet(pd_engine *e, const pd_packet *p, const uint8_t *data, size_t
     }
     c->esp_last_frame[dir] = p->frame;
     c->esp_last_ts[dir] = p->ts_ns;
+    c->esp_run[dir]++;
+    c->esp_run[!dir] = 0;
     c->last_ts = p->ts_ns;
     pd_session_packet(e, c->session, dir, p->l4_wire_len, p->ip->ttl, p->frame, p->ts_ns);
     if (c->esp_packets[dir] == 1) {
@@ -163,8 +165,8 @@ void pd_esp_conv_summary(pd_engine *e, ike_pair *pair, ike_conv *c)
         g_string_append_printf(spis[sa->dir], "%s0x%08x", spis[sa->dir]->len ? ", " : "", sa->spi);
         if (sa->have_ladder && sa->ladder_idx < s->n_ladder)
             pd_ladder_annotate(&s->ladder[sa->ladder_idx],
-                               "%" G_GUINT64_FORMAT " packets over %.1f s (last frame %" G_GUINT64_FORMAT
-                               ", seq %u)",
+                               "%" G_GUINT64_FORMAT " packets over %.1f s "
+                               "(last frame %" G_GUINT64_FORMAT ", seq %u)",
                                sa->packets, pd_seconds(sa->first_ts, sa->last_ts), sa->last_frame,
                                sa->last_seq);
     }

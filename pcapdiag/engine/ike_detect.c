@@ -200,7 +200,8 @@ static void detect_nat(pd_engine *e, ike_conv *c)
         if (c->natd_frame[d])
             pd_finding_evidence(f, c->natd_frame[d], c->natd_ts[d], "%s's NAT-D hashes", side(d));
     if (c->natt_first_frame)
-        pd_finding_evidence(f, c->natt_first_frame, c->natt_first_ts, "first IKE message on UDP 4500");
+        pd_finding_evidence(f, c->natt_first_frame, c->natt_first_ts,
+                            "first IKE message on UDP 4500");
     pd_finding_commit(e, f);
 }
 
@@ -291,8 +292,8 @@ static size_t both_offers(GString *out, const ike_conv *c, const ike_conv *other
         prop_number(&c->offers[i], na, sizeof na);
         prop_number(&other->offers[best], nb, sizeof nb);
         if (best_n == 0) {
-            g_string_append_printf(out, "%s%s proposal %s matches %s proposal %s", lines ? "; " : "",
-                                   me, na, them, nb);
+            g_string_append_printf(out, "%s%s proposal %s matches %s proposal %s",
+                                   lines ? "; " : "", me, na, them, nb);
             lines++;
             continue;
         }
@@ -530,7 +531,8 @@ static void detect_policy(pd_engine *e, ike_conv *c)
                           side(c->offers_from));
     } else {
         char *ch = pd_ike_proposal_to_string(c->chosen);
-        pd_finding_summary(f, "The %s chose %s, which is not in the expected policy", side(!c->offers_from), ch);
+        pd_finding_summary(f, "The %s chose %s, which is not in the expected policy",
+                           side(!c->offers_from), ch);
         pd_finding_explain(f, "Some offered proposals match the expected policy (%s), but the "
                               "responder picked one that does not.",
                            lines->str);
@@ -821,7 +823,8 @@ static void detect_fragments(pd_engine *e, ike_conv *c, const ike_xchg *x, int s
         pd_finding_summary(f, "%u large IKE datagram(s) from the %s arrived incomplete (%s), and "
                               "the negotiation stalled",
                            inc, side(sender),
-                           c->frag_incomplete_first_only ? "only first fragments" : "fragments missing");
+                           c->frag_incomplete_first_only ? "only first fragments"
+                                                         : "fragments missing");
         g_string_append_printf(ex, "The %s's next message after the exchange that worked is "
                                    "larger than the path MTU and left as IP fragments; here %u "
                                    "such datagram(s) never completed, so the IKE message never "
@@ -1403,8 +1406,11 @@ static void detect_esp_one_way(pd_engine *e, ike_conv *c)
             pd_seconds(c->esp_first_ts[live], c->esp_last_ts[live]) < ESP_ONE_WAY_SECONDS)
             return;
     } else {
+        /* One side kept sending (a run of packets, not one straggler)
+         * long after the other's last packet. */
         for (int d = 0; d < 2; d++) {
-            if (pd_seconds(c->esp_last_ts[!d], c->esp_last_ts[d]) >= ESP_ONE_WAY_SECONDS) {
+            if (c->esp_run[d] >= ESP_ONE_WAY_MIN_PACKETS &&
+                pd_seconds(c->esp_last_ts[!d], c->esp_last_ts[d]) >= ESP_ONE_WAY_SECONDS) {
                 live = d;
                 break;
             }

@@ -181,6 +181,7 @@ typedef struct ike_conv {
     uint64_t esp_first_frame[2], esp_last_frame[2];
     int64_t esp_first_ts[2], esp_last_ts[2];
     uint32_t esp_spis[2];
+    uint64_t esp_run[2]; /* packets since the other direction's last one */
 
     bool judged;
 } ike_conv;

@@ -131,7 +131,9 @@ ike_conv *pd_ike_conv_new(pd_engine *e, ike_pair *pair, uint8_t version, const p
     c->server_port = server_port;
     c->offers_from = -1;
     c->last_ts = ts;
-    pd_protocol proto = version == 1 ? PD_PROTO_IKEV1 : version == 2 ? PD_PROTO_IKEV2 : PD_PROTO_ESP;
+    pd_protocol proto = version == 1   ? PD_PROTO_IKEV1
+                        : version == 2 ? PD_PROTO_IKEV2
+                                       : PD_PROTO_ESP;
     c->session = pd_session_open(e, proto, client, client_port, server, server_port, frame, ts);
     if (version)
         pd_session_attr_num(c->session, "ike_version", version);
@@ -187,7 +189,7 @@ static ike_xchg *xchg_new(ike_conv *c)
 {
     if (c->n_xchg == c->cap_xchg && c->cap_xchg < IKE_MAX_EXCHANGES) {
         /* Most sessions have a handful of exchanges: grow on demand. */
-        c->cap_xchg = c->cap_xchg ? MIN(c->cap_xchg * 2, (size_t)IKE_MAX_EXCHANGES) : 4;
+        c->cap_xchg = c->cap_xchg ? MIN(c->cap_xchg * 2, (size_t)IKE_MAX_EXCHANGES) : 2;
         c->xchg = g_renew(ike_xchg, c->xchg, c->cap_xchg);
     }
     if (c->n_xchg == IKE_MAX_EXCHANGES) {
@@ -262,7 +264,16 @@ static void msg_clear(ike_msg *m)
  * and not decoded again. Proposals are not kept (they were recorded the
  * first time). */
 struct ike_msg_cache {
-    ike_msg m; /* text and props NULL */
+    /* What the tracker reads of a message besides proposals, NAT-D and
+     * vendor IDs (recorded from the first copy). */
+    uint8_t version;
+    pd_ike_header hdr;
+    pd_ike_status status;
+    const char *detail;
+    bool encrypted, has_sa, has_ke, has_nonce, has_hash, has_id, cookie, frag_supported, skf;
+    size_t len;
+    uint32_t hash;
+    uint16_t ke_group, error, invalid_ke_group, v1_hash, frag_number, frag_total;
     char *text;
 };
 
@@ -279,9 +290,30 @@ static bool cache_take(ike_conv *c, int dir, uint8_t version, uint32_t hash, siz
 {
     for (int i = 0; i < IKE_CACHE_SLOTS; i++) {
         const struct ike_msg_cache *k = c->cache[dir][i];
-        if (!k || k->m.version != version || k->m.hash != hash || k->m.len != len)
+        if (!k || k->version != version || k->hash != hash || k->len != len)
             continue;
-        *out = k->m;
+        memset(out, 0, sizeof *out);
+        out->version = k->version;
+        out->hdr = k->hdr;
+        out->status = k->status;
+        out->detail = k->detail;
+        out->encrypted = k->encrypted;
+        out->has_sa = k->has_sa;
+        out->has_ke = k->has_ke;
+        out->has_nonce = k->has_nonce;
+        out->has_hash = k->has_hash;
+        out->has_id = k->has_id;
+        out->cookie = k->cookie;
+        out->frag_supported = k->frag_supported;
+        out->skf = k->skf;
+        out->len = k->len;
+        out->hash = k->hash;
+        out->ke_group = k->ke_group;
+        out->error = k->error;
+        out->invalid_ke_group = k->invalid_ke_group;
+        out->v1_hash = k->v1_hash;
+        out->frag_number = k->frag_number;
+        out->frag_total = k->frag_total;
         out->text = g_string_new(k->text);
         return true;
     }
@@ -296,11 +328,27 @@ static void cache_put(ike_conv *c, int dir, const ike_msg *m)
     if (!k)
         k = c->cache[dir][slot] = g_new0(struct ike_msg_cache, 1);
     g_free(k->text);
-    k->m = *m;
-    k->m.text = NULL;
-    k->m.props = NULL;
-    k->m.n_props = 0;
-    k->m.n_natd = 0; /* NAT-D was checked on the first copy */
+    k->version = m->version;
+    k->hdr = m->hdr;
+    k->status = m->status;
+    k->detail = m->detail;
+    k->encrypted = m->encrypted;
+    k->has_sa = m->has_sa;
+    k->has_ke = m->has_ke;
+    k->has_nonce = m->has_nonce;
+    k->has_hash = m->has_hash;
+    k->has_id = m->has_id;
+    k->cookie = m->cookie;
+    k->frag_supported = m->frag_supported;
+    k->skf = m->skf;
+    k->len = m->len;
+    k->hash = m->hash;
+    k->ke_group = m->ke_group;
+    k->error = m->error;
+    k->invalid_ke_group = m->invalid_ke_group;
+    k->v1_hash = m->v1_hash;
+    k->frag_number = m->frag_number;
+    k->frag_total = m->frag_total;
     k->text = g_strdup(m->text ? m->text->str : "");
 }
 
@@ -1133,7 +1181,8 @@ static void v1_informational(ike_conv *c, int dir, const pd_packet *p, bool natt
         ike_xchg *x = &c->xchg[i - 2];
         if (x->exch == PD_IKEV1_EXCH_INFORMATIONAL || x->from == dir || !x->expects_reply)
             continue;
-        if (x->answered || x->info_frame || pd_seconds(x->req_last_ts, p->ts_ns) > IKE_RETRY_SECONDS)
+        if (x->answered || x->info_frame ||
+            pd_seconds(x->req_last_ts, p->ts_ns) > IKE_RETRY_SECONDS)
             break;
         x->info_frame = p->frame;
         x->info_ts = p->ts_ns;
@@ -1343,8 +1392,8 @@ void pd_ike_on_udp(pd_engine *e, const pd_packet *p, const pd_udp_header *udp)
         on_ike_message(e, p, udp, natt, pd_cursor_here(&c), pd_cursor_remaining(&c), wire);
         return;
     case PD_IKE_UDP_ESP:
-        pd_esp_packet(e, p, pd_cursor_here(&c), pd_cursor_remaining(&c), wire, udp->sport, udp->dport,
-                      true);
+        pd_esp_packet(e, p, pd_cursor_here(&c), pd_cursor_remaining(&c), wire, udp->sport,
+                      udp->dport, true);
         return;
     case PD_IKE_UDP_KEEPALIVE:
         on_keepalive(e, p, udp);
@@ -1505,7 +1554,8 @@ static void conv_attrs(pd_engine *e, ike_conv *c)
     pd_session_attr_str(s, "nat", nat);
     if (c->natt_msgs[0] + c->natt_msgs[1]) {
         pd_session_attr_num(s, "nat_t_first_frame", (int64_t)c->natt_first_frame);
-        pd_session_attr_num(s, "ike_messages_on_4500", (int64_t)(c->natt_msgs[0] + c->natt_msgs[1]));
+        pd_session_attr_num(s, "ike_messages_on_4500",
+                            (int64_t)(c->natt_msgs[0] + c->natt_msgs[1]));
     }
     if (c->version == 2 || c->frag_supported[0] || c->frag_supported[1]) {
         const char *fr = c->frag_supported[0] && c->frag_supported[1] ? "both peers"
@@ -1546,6 +1596,7 @@ static void conv_finish(pd_engine *e, ike_pair *pair, ike_conv *c)
     conv_attrs(e, c);
     pd_esp_conv_summary(e, pair, c);
     pd_ike_detect(e, pair, c);
+    pd_session_release(e, c->session); /* judged: streaming front ends may have it */
     /* Its ESP SAs go with it. */
     size_t k = 0;
     for (size_t i = 0; i < pair->n_esp; i++)

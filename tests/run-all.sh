@@ -19,3 +19,9 @@ for variant in release asan; do
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$dir" --output-on-failure -j"$jobs" -LE lab
 done
+
+# The capture lab's smoke test (label "labsmoke", tests/lab/): as root it installs the strongSwan
+# packages it needs and runs one fast IKE scenario in network namespaces, then judges the fresh
+# capture; it reports SKIPPED when not root or when namespaces do not work here.
+echo "== lab smoke"
+ctest --test-dir build-test-release --output-on-failure -L '^labsmoke$'

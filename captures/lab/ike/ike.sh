@@ -119,7 +119,10 @@ ike_swanctl_conf() {
 # ike_conn SIDE: the connection "lab" with child "net" for SIDE, from these knobs:
 #   IKE_VERSION (1 or 2, default 2), IKE_AUTH (psk or pubkey, default psk),
 #   IKE_PROPOSALS_client / _server (IKE proposals), IKE_ESP_client / _server (ESP proposals),
-#   IKE_CONN_EXTRA_client / _server and IKE_CHILD_EXTRA_client / _server (extra lines).
+#   IKE_CONN_EXTRA_client / _server and IKE_CHILD_EXTRA_client / _server (extra lines),
+#   IKE_LOCAL_ID_client / _server and IKE_REMOTE_ID_client / _server (identities; "-" leaves
+#   the line out: the local one then falls back to the address), IKE_LOCAL_TS_client / _server
+#   and IKE_REMOTE_TS_client / _server (traffic selectors).
 # The client initiates towards the server's address; the server accepts any address (the client
 # may come through NAT).
 ike_conn() {
@@ -135,6 +138,14 @@ ike_conn() {
 		_la=$LAB_SERVER_IP _ra=%any _lid=$IKE_SERVER_ID _rid=$IKE_CLIENT_ID
 		_lts=$IKE_SERVER_INNER/32 _rts=$IKE_CLIENT_INNER/32 _cert=server.crt
 	fi
+	eval "_lid=\${IKE_LOCAL_ID_$_side:-$_lid}"
+	eval "_rid=\${IKE_REMOTE_ID_$_side:-$_rid}"
+	eval "_lts=\${IKE_LOCAL_TS_$_side:-$_lts}"
+	eval "_rts=\${IKE_REMOTE_TS_$_side:-$_rts}"
+	_lidl="id = $_lid"
+	_ridl="id = $_rid"
+	[ "$_lid" = - ] && _lidl=""
+	[ "$_rid" = - ] && _ridl=""
 	if [ "${IKE_AUTH:-psk}" = pubkey ]; then
 		_lauth="auth = pubkey
 			certs = $_cert"
@@ -155,11 +166,11 @@ connections {
 		$_cx
 		local {
 			$_lauth
-			id = $_lid
+			$_lidl
 		}
 		remote {
 			$_rauth
-			id = $_rid
+			$_ridl
 		}
 		children {
 			net {
@@ -347,6 +358,48 @@ ike_expect() {
 		printf '  "pending": "issue 4: IKE sessions are not diagnosed yet"\n'
 		printf '}\n'
 	} > "$_f"
+}
+
+# ike_expect_keys VANTAGE TRUTH FINDINGS_WITH_KEYS FINDINGS_WITHOUT_KEYS [SESSIONS_JSON]: an
+# expected verdict that is checked twice (tests/e2e/run_e2e.py): with the scenario's key table
+# (captures/SCENARIO.ikev2_decryption_table or .ikev1_decryption_table, from ike_keys_publish)
+# passed as --ike-keys, and without it ("without_keys": the verdict from the clear text alone).
+ike_expect_keys() {
+	_f="$LAB_OUT/$LAB_SCENARIO-$1.expected.json"
+	_kt=ikev2_decryption_table
+	[ "${IKE_VERSION:-2}" = 1 ] && _kt=ikev1_decryption_table
+	{
+		printf '{\n'
+		printf '  "scenario": %s,\n' "$(lab_json_str "$LAB_SCENARIO")"
+		printf '  "vantage": %s,\n' "$(lab_json_str "$1")"
+		printf '  "truth": %s,\n' "$(lab_json_str "$2")"
+		printf '  "args": ["--ike-keys", "captures/%s.%s"],\n' "$LAB_SCENARIO" "$_kt"
+		printf '  "sessions": %s,\n' "${5:-$IKE_SESSIONS_V2}"
+		printf '  "findings": %s,\n' "$3"
+		printf '  "strict": %s,\n' "${IKE_STRICT:-true}"
+		printf '  "without_keys": {"findings": %s, "strict": %s}\n' "$4" "${IKE_STRICT:-true}"
+		printf '}\n'
+	} > "$_f"
+}
+
+# ike_keys_publish: the scenario's key table from both charon logs (keys.sh), as
+# $LAB_OUT/SCENARIO.ikev2_decryption_table (or ikev1_...); run-all.sh copies it beside the
+# captures. IKEv1 rows of both sides are kept (with different pre-shared keys each side's key
+# decrypts only its own messages).
+ike_keys_publish() {
+	_kt=ikev2_decryption_table
+	[ "${IKE_VERSION:-2}" = 1 ] && _kt=ikev1_decryption_table
+	_out="$LAB_OUT/$LAB_SCENARIO.$_kt"
+	: > "$_out.tmp"
+	for _side in client server; do
+		LAB_OUT="$LAB_OUT" sh "$LAB_SRC/ike/keys.sh" "$LAB_SCENARIO" "$_side" \
+			>> "$LAB_LOGS/keys-$_side.log" 2>&1 || lab_die "keys.sh $LAB_SCENARIO $_side failed"
+		cat "$LAB_OUT/keys/$LAB_SCENARIO-$_side.$_kt" >> "$_out.tmp"
+	done
+	awk '!seen[$0]++' "$_out.tmp" > "$_out"
+	rm -f "$_out.tmp"
+	[ -s "$_out" ] || lab_die "no key rows for $LAB_SCENARIO"
+	lab_log "key table $(basename "$_out"): $(wc -l < "$_out") row(s)"
 }
 
 # ike_v1 / ike_v2 session lists for ike_expect.

@@ -5,8 +5,8 @@
 # hidden in an IKEv2 IKE_AUTH response. Key tables stay in captures/lab/out/keys/ (gitignored).
 #
 # Usage: keys.sh SCENARIO [client|server]     (default client: its log and its capture)
-# Covers the first IKE SA of the capture: IKEv2 with AES-CBC-128/256 + HMAC-SHA2-256/384
-# (ikev2_decryption_table), IKEv1 with its encryption key Ka (ikev1_decryption_table).
+# Covers the first IKE SA of the capture: IKEv2 with AES-CBC/CTR/GCM/CCM or 3DES and HMAC-MD5/
+# SHA1/SHA2 (ikev2_decryption_table), IKEv1 with its encryption key Ka (ikev1_decryption_table).
 # IKEv2 keys do not depend on the PSK, so either side's table decrypts both directions; IKEv1
 # keys do (SKEYID = prf(PSK, Ni | Nr)): with different PSKs a side's table decrypts only what
 # that side encrypted.
@@ -38,15 +38,26 @@ key() {
 
 ws_enc() {
 	case $1 in
-	AES_CBC_128) echo "AES-CBC-128 [RFC3602]" ;;
-	AES_CBC_256) echo "AES-CBC-256 [RFC3602]" ;;
+	AES_CBC_128|AES_CBC_192|AES_CBC_256) echo "AES-CBC-${1#AES_CBC_} [RFC3602]" ;;
+	3DES_CBC) echo "3DES [RFC2451]" ;;
+	AES_CTR_128|AES_CTR_192|AES_CTR_256) echo "AES-CTR-${1#AES_CTR_} [RFC5930]" ;;
+	AES_GCM_16_*|AES_GCM_12_*|AES_GCM_8_*)
+		icv=$(echo "$1" | cut -d_ -f3)
+		echo "AES-GCM-$(echo "$1" | cut -d_ -f4) with $icv octet ICV [RFC5282]" ;;
+	AES_CCM_16_*|AES_CCM_12_*|AES_CCM_8_*)
+		icv=$(echo "$1" | cut -d_ -f3)
+		echo "AES-CCM-$(echo "$1" | cut -d_ -f4) with $icv octet ICV [RFC5282]" ;;
 	*) echo "unsupported encryption $1" >&2; exit 1 ;;
 	esac
 }
 ws_integ() {
 	case $1 in
+	HMAC_MD5_96) echo "HMAC_MD5_96 [RFC2403]" ;;
+	HMAC_SHA1_96) echo "HMAC_SHA1_96 [RFC2404]" ;;
 	HMAC_SHA2_256_128) echo "HMAC_SHA2_256_128 [RFC4868]" ;;
 	HMAC_SHA2_384_192) echo "HMAC_SHA2_384_192 [RFC4868]" ;;
+	HMAC_SHA2_512_256) echo "HMAC_SHA2_512_256 [RFC4868]" ;;
+	PRF_*|"") echo "NONE [RFC4306]" ;; # AEAD: no integrity transform, the proposal goes on with the PRF
 	*) echo "unsupported integrity $1" >&2; exit 1 ;;
 	esac
 }
@@ -63,7 +74,10 @@ case $ver in
 	prop=$(grep -m1 -o 'selected proposal: IKE:[A-Z0-9_/]*' "$log" | sed 's/.*IKE://')
 	enc=$(ws_enc "$(echo "$prop" | cut -d/ -f1)") || exit 1
 	integ=$(ws_integ "$(echo "$prop" | cut -d/ -f2)") || exit 1
-	row="$spii,$spir,$(key "Sk_ei secret"),$(key "Sk_er secret"),\"$enc\",$(key "Sk_ai secret"),$(key "Sk_ar secret"),\"$integ\""
+	ai=$(key "Sk_ai secret")
+	ar=$(key "Sk_ar secret")
+	[ "$integ" = "NONE [RFC4306]" ] && ai="" && ar=""
+	row="$spii,$spir,$(key "Sk_ei secret"),$(key "Sk_er secret"),\"$enc\",$ai,$ar,\"$integ\""
 	out="$LAB_OUT/keys/$s-$side.ikev2_decryption_table"
 	printf '%s\n' "$row" > "$out"
 	echo "wrote $out" >&2

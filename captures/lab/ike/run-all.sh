@@ -3,11 +3,16 @@
 # Run the IKE capture-lab scenarios on this host (root, Debian 12 with strongSwan; no VM: IKE is
 # user space, and CHILD_SAs use strongSwan's kernel-libipsec) and publish what each one made:
 #   captures/<scenario>-{client,server}.pcap and .expected.json   (the repository's captures/)
+#   captures/<scenario>.ikev{1,2}_decryption_table                (key table, when the scenario
+#                                                                 publishes one)
 #   captures/lab/ike/configs/<scenario>/                          (exact configs of that run)
 # Logs (charon at ike level 4, i.e. with the derived keys) stay in captures/lab/out/logs/.
 #
-# Usage: run-all.sh [SCENARIO...]     e.g. run-all.sh ikev2-healthy ikev1-auth-failed
+# Usage: run-all.sh [--out DIR] [SCENARIO...]     e.g. run-all.sh ikev2-healthy ikev1-auth-failed
 #        (default: every scenarios/ike-*.sh; SCENARIO is the script name without "ike-" and ".sh")
+#        --out DIR: everything goes under DIR instead of the repository: the captures and
+#        expected-verdict files into DIR, the configs into DIR/configs, logs into DIR/work
+#        (what the lab's ctest uses, so that a test run never touches captures/)
 # Environment: PCAPDIAG_IKE_TIMEOUT seconds per scenario (default 180),
 #              PCAPDIAG_LAB_CAPTURES where captures go (default the repository's captures/).
 # Needs: strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
@@ -19,6 +24,15 @@ HERE=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 LAB_SRC=$(CDPATH='' cd -- "$HERE/.." && pwd)
 CAPTURES=${PCAPDIAG_LAB_CAPTURES:-$(CDPATH='' cd -- "$LAB_SRC/.." && pwd)}
 LAB_OUT=${LAB_OUT:-$LAB_SRC/out}
+CONFIGS="$HERE/configs"
+if [ "${1:-}" = --out ]; then
+	[ -n "${2:-}" ] || { echo "usage: $0 [--out DIR] [SCENARIO...]" >&2; exit 2; }
+	mkdir -p "$2" || exit 2
+	CAPTURES=$(CDPATH='' cd -- "$2" && pwd)
+	LAB_OUT="$CAPTURES/work"
+	CONFIGS="$CAPTURES/configs"
+	shift 2
+fi
 PER_TIMEOUT=${PCAPDIAG_IKE_TIMEOUT:-180}
 export LAB_SRC LAB_OUT
 
@@ -52,7 +66,7 @@ failed=""
 summary=""
 for s in "$@"; do
 	# Nothing stale may be published if this run fails.
-	rm -f "$LAB_OUT/$s"-client.* "$LAB_OUT/$s"-server.*
+	rm -f "$LAB_OUT/$s"-client.* "$LAB_OUT/$s"-server.* "$LAB_OUT/$s".ikev*_decryption_table
 	rm -rf "$LAB_OUT/configs/$s"
 	t0=$(date +%s)
 	log "running $s"
@@ -73,9 +87,13 @@ $s FAILED $((t1 - t0))s"
 	for v in client server; do
 		cp "$LAB_OUT/$s-$v.pcap" "$LAB_OUT/$s-$v.expected.json" "$CAPTURES/"
 	done
-	rm -rf "$HERE/configs/$s"
-	mkdir -p "$HERE/configs"
-	cp -r "$LAB_OUT/configs/$s" "$HERE/configs/$s"
+	# The key table of the run (ike_keys_publish), for --ike-keys.
+	for kt in "$LAB_OUT/$s".ikev1_decryption_table "$LAB_OUT/$s".ikev2_decryption_table; do
+		[ -f "$kt" ] && cp "$kt" "$CAPTURES/"
+	done
+	rm -rf "$CONFIGS/$s"
+	mkdir -p "$CONFIGS"
+	cp -r "$LAB_OUT/configs/$s" "$CONFIGS/$s"
 	frames=""
 	if command -v tshark >/dev/null; then
 		for v in client server; do

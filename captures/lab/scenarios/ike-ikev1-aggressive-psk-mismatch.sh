@@ -24,8 +24,11 @@ ike_require server 'queueing INFORMATIONAL_V1 request as tasks still active' "se
 lab_capture_stop
 ike_stop client
 ike_stop server
+ike_keys_publish
 truth="IKEv1 aggressive mode with PSK (set on both sides; strongSwan's responder refuses it without charon.i_dont_care_about_security_and_use_aggressive_mode_psk) with different pre-shared keys: message 1 (SA, KE, nonce, ID) and message 2 (SA, KE, nonce, ID, NAT-D, HASH_R) in clear; the client cannot verify HASH_R and, instead of message 3, sends an encrypted informational [HASH, N(AUTHENTICATION_FAILED)] and gives up; the server queues that informational without processing it (its aggressive-mode task is still waiting for message 3) and keeps the half-open SA until the capture ends 2 s later. No retransmissions."
 f='[{"signature": "ike.auth_failed", "windows_errors": [789], "confidence": "medium"}]'
-ike_expect client "$truth" "$f" "$IKE_SESSIONS_V1"
-ike_expect server "$truth" "$f" "$IKE_SESSIONS_V1"
+truth="$truth With the key table captures/ikev1-aggressive-psk-mismatch.ikev1_decryption_table (from both charon logs, ike level 4) the encrypted messages are read."
+with='[{"signature": "ike.auth_failed", "windows_errors": [789], "confidence": "high"}]'
+ike_expect_keys client "$truth" "$with" "$f" "$IKE_SESSIONS_V1"
+ike_expect_keys server "$truth" "$with" "$f" "$IKE_SESSIONS_V1"
 ike_finish

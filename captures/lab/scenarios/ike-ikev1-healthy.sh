@@ -21,7 +21,10 @@ ike_swanctl_log client terminate --terminate --ike lab --timeout 10 || lab_die "
 lab_capture_stop
 ike_stop client
 ike_stop server
+ike_keys_publish
 truth="healthy IKEv1 (strongSwan 5.9.8 both sides): main mode with PSK (aes128-sha256-modp2048), messages 1-4 in clear on 500, 5-6 encrypted on 4500; quick mode (esp aes128-sha256, no PFS) establishes the IPsec SA (kernel-libipsec, ESP-in-UDP 4500: both sides fake their NAT-D hashes to force UDP encapsulation, there is no NAT); 3 pings both ways; the client deletes the IPsec SA and the ISAKMP SA with informational messages"
-ike_expect client "$truth" '[]' "$IKE_SESSIONS_V1"
-ike_expect server "$truth" '[]' "$IKE_SESSIONS_V1"
+truth="$truth With the key table captures/ikev1-healthy.ikev1_decryption_table (from both charon logs, ike level 4) the encrypted messages are read."
+with='[]'
+ike_expect_keys client "$truth" "$with" '[]' "$IKE_SESSIONS_V1"
+ike_expect_keys server "$truth" "$with" '[]' "$IKE_SESSIONS_V1"
 ike_finish

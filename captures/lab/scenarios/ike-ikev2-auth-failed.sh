@@ -18,8 +18,11 @@ ike_require client 'received AUTHENTICATION_FAILED notify error' "client got AUT
 lab_capture_stop
 ike_stop client
 ike_stop server
+ike_keys_publish
 truth="client and server have different pre-shared keys; IKE_SA_INIT succeeds, the server cannot verify the client's AUTH and answers IKE_AUTH (on 4500) with N(AUTHENTICATION_FAILED) inside the encrypted SK payload; nothing follows (no retransmission, no CHILD_SA traffic, no further exchange)"
 f='[{"signature": "ike.auth_failed", "windows_errors": [13801], "confidence": "medium"}]'
-ike_expect client "$truth" "$f"
-ike_expect server "$truth" "$f"
+truth="$truth With the key table captures/ikev2-auth-failed.ikev2_decryption_table (from both charon logs, ike level 4) the encrypted messages are read."
+with='[{"signature": "ike.auth_failed", "windows_errors": [13801], "confidence": "high"}]'
+ike_expect_keys client "$truth" "$with" "$f"
+ike_expect_keys server "$truth" "$with" "$f"
 ike_finish

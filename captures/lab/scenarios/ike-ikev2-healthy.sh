@@ -20,7 +20,10 @@ ike_require client 'IKE_SA deleted' "IKE_SA deleted by the client"
 lab_capture_stop
 ike_stop client
 ike_stop server
+ike_keys_publish
 truth="healthy IKEv2 (strongSwan 5.9.8 both sides): IKE_SA_INIT (aes128-sha256-modp2048) + IKE_AUTH with PSK, CHILD_SA esp aes128-sha256 established, 3 pings as ESP-in-UDP on 4500 both ways, then the client deletes the IKE_SA (INFORMATIONAL answered). There is no NAT: both peers use strongSwan's kernel-libipsec backend, which requires UDP encapsulation, so each fakes its NAT_DETECTION_SOURCE_IP hash (like encap=yes) and both log 'remote host is behind NAT'; a NAT-D check finds mismatches on both sides. IKE_AUTH moves to 4500 (MOBIKE/NAT-T)."
-ike_expect client "$truth" '[]'
-ike_expect server "$truth" '[]'
+truth="$truth With the key table captures/ikev2-healthy.ikev2_decryption_table (from both charon logs, ike level 4) the encrypted messages are read."
+with='[]'
+ike_expect_keys client "$truth" "$with" '[]'
+ike_expect_keys server "$truth" "$with" '[]'
 ike_finish

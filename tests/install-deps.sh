@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config clang
-          libpcap-dev libglib2.0-dev libjson-glib-dev libcmocka-dev
+          libpcap-dev libglib2.0-dev libjson-glib-dev libcmocka-dev libgcrypt20-dev
           libwireshark-dev tshark python3 util-linux)
 missing=()
 for p in "${packages[@]}"; do

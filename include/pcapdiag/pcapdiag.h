@@ -266,6 +266,12 @@ typedef struct pd_engine_config {
      * as "aes256-sha256-modp2048,esp:aes256gcm16"; NULL = none. Parsed by
      * pd_engine_new(): the string need not outlive that call. */
     const char *ike_policy;
+    /* IKE key tables (--ike-keys): paths of files in the format of
+     * Wireshark's ikev1_decryption_table / ikev2_decryption_table,
+     * NULL-terminated; NULL = none. Read by pd_engine_new() (the array need
+     * not outlive that call): check each with pd_ike_keys_check() first, a
+     * file that does not load there is left out. */
+    const char *const *ike_key_files;
 } pd_engine_config;
 
 pd_engine *pd_engine_new(const pd_engine_config *config);
@@ -274,6 +280,12 @@ pd_engine *pd_engine_new(const pd_engine_config *config);
  * with *error set to a g_malloc'd message naming the bad token (g_free it)
  * when it does not parse. `error` may be NULL. */
 bool pd_ike_policy_check(const char *text, char **error);
+
+/* Validate an IKE key table (pd_engine_config.ike_key_files): false with
+ * *error set to a g_malloc'd "FILE:LINE: reason" (g_free it) when it cannot
+ * be read or a row is malformed, or when this build cannot decrypt (built
+ * without libgcrypt). `error` may be NULL. */
+bool pd_ike_keys_check(const char *path, char **error);
 void pd_engine_free(pd_engine *engine);
 
 /* Returns false only if the frame's link type is not supported (the frame is

@@ -17,6 +17,8 @@
 
 #include "capture.h"
 #include "report.h"
+#include "report_pair.h"
+#include "spool.h"
 
 enum { PD_EXIT_OK = 0, PD_EXIT_FINDING = 1, PD_EXIT_USAGE = 2 };
 
@@ -29,6 +31,9 @@ typedef struct cli_options {
     gboolean list_signatures;
     char *reported;     /* --reported CODE */
     int netmotion_port; /* --netmotion-port, 0: the engine's default */
+    char *policy;       /* --policy: expected IKE/ESP proposals, strongSwan notation */
+    char **ike_keys;    /* --ike-keys FILE (repeatable): Wireshark's IKE decryption tables */
+    gboolean pair;      /* --pair CLIENT SERVER */
     char **files;
 } cli_options;
 
@@ -128,6 +133,27 @@ static int run(const cli_options *o)
         return PD_EXIT_USAGE;
     }
 
+    if (o->policy) {
+        char *err = NULL;
+        if (!pd_ike_policy_check(o->policy, &err)) {
+            char *msg = g_strdup_printf("--policy: %s", err ? err : "not a proposal list");
+            print_error(NULL, msg);
+            g_free(msg);
+            g_free(err);
+            return PD_EXIT_USAGE;
+        }
+    }
+    for (char **k = o->ike_keys; k && *k; k++) {
+        char *err = NULL;
+        if (!pd_ike_keys_check(*k, &err)) { /* "FILE:LINE: reason" */
+            char *msg = g_strdup_printf("--ike-keys: %s", err ? err : *k);
+            print_error(NULL, msg);
+            g_free(msg);
+            g_free(err);
+            return PD_EXIT_USAGE;
+        }
+    }
+
     size_t n_files = o->files ? g_strv_length(o->files) : 0;
     if (n_files == 0) {
         print_error(NULL, "no capture file given (try --help)");
@@ -139,24 +165,44 @@ static int run(const cli_options *o)
         .filter = o->filter && *o->filter ? o->filter : NULL,
         .progress = isatty(STDERR_FILENO),
     };
+    if (o->pair) /* pcapdiag --pair CLIENT SERVER: report_pair.c */
+        return pd_report_pair_cli(&(const pd_report_pair_args){
+            .first = o->files[0], .second = n_files == 2 ? o->files[1] : NULL, .format = format,
+            .filter = read_opts.filter, .options = ropt, .netmotion_port = (uint16_t)o->netmotion_port });
     bool failed = false, error_finding = false;
     int write_errno = 0;
     size_t reported = 0;
-    JsonArray *docs = n_files > 1 ? json_array_new() : NULL;
+    /* Several files in JSON: one array of documents, each at depth 1. */
+    bool json_array = format == PD_REPORT_JSON && n_files > 1;
 
     for (size_t i = 0; i < n_files; i++) {
         const char *path = o->files[i];
         pd_engine_config cfg = { 0 };
         pd_limits_default(&cfg.limits);
         cfg.netmotion_port = (uint16_t)o->netmotion_port;
-        pd_engine *engine = pd_engine_new(&cfg);
+        cfg.ike_policy = o->policy;
+        cfg.ike_key_files = (const char *const *)o->ike_keys;
         pd_cli_capture_info info;
+        /* Sessions go to a spool as they close, so memory follows live
+         * sessions (spool.c). --reported judges the whole capture at once,
+         * so it keeps the whole model; so does a machine whose temporary
+         * directory refuses the spool. */
+        pd_cli_spool *sp = NULL;
+        if (!reported_code) {
+            GError *serr = NULL;
+            sp = pd_cli_spool_new(format, &ropt, json_array ? 1 : 0, &serr);
+            g_clear_error(&serr);
+            if (sp)
+                pd_cli_spool_attach(sp, &cfg, &info);
+        }
+        pd_engine *engine = pd_engine_new(&cfg);
         GError *err = NULL;
         if (!pd_cli_read_capture(path, &read_opts, engine, &info, &err)) {
             print_error(path, err->message);
             g_error_free(err);
             pd_cli_capture_info_clear(&info);
             pd_engine_free(engine);
+            pd_cli_spool_free(sp);
             failed = true;
             continue;
         }
@@ -178,6 +224,35 @@ static int run(const cli_options *o)
             .has_time_origin = info.records > 0,
             .time_origin_ns = info.first_ts_ns,
         };
+        /* What separates this report from the previous one. */
+        const char *sep = "";
+        switch (format) {
+        case PD_REPORT_TEXT: sep = reported ? "\n" : ""; break;
+        case PD_REPORT_MARKDOWN: sep = reported ? "\n---\n\n" : ""; break;
+        case PD_REPORT_JSON: sep = json_array ? (reported ? ",\n" : "[\n") : ""; break;
+        }
+        if (sp) {
+            bool has_error = false;
+            write_out(sep, strlen(sep), &write_errno);
+            if (!pd_cli_spool_write(sp, engine, &rc, stdout, &has_error, &write_errno, &err)) {
+                if (err) {
+                    print_error(path, err->message);
+                    g_clear_error(&err);
+                    failed = true;
+                }
+            }
+            if (format == PD_REPORT_JSON && !json_array)
+                write_out("\n", 1, &write_errno);
+            else
+                write_out("", 0, &write_errno); /* flush, and note a write error */
+            if (has_error)
+                error_finding = true;
+            reported++;
+            pd_cli_capture_info_clear(&info);
+            pd_engine_free(engine);
+            pd_cli_spool_free(sp);
+            continue;
+        }
         pd_report_capture_from_engine(&rc, engine);
         if (pd_report_has_error(&rc))
             error_finding = true;
@@ -188,28 +263,24 @@ static int run(const cli_options *o)
             rc.reported = &verdict;
         }
 
-        GString *out = g_string_new(NULL);
+        GString *out = g_string_new(sep);
         switch (format) {
         case PD_REPORT_TEXT:
-            if (reported)
-                g_string_append_c(out, '\n');
             pd_report_text(out, &rc, &ropt);
             break;
         case PD_REPORT_MARKDOWN:
-            if (reported)
-                g_string_append(out, "\n---\n\n");
             pd_report_markdown(out, &rc, &ropt);
             break;
         case PD_REPORT_JSON: {
             JsonNode *node = pd_report_json_node(&rc);
-            if (docs) {
-                json_array_add_element(docs, node); /* takes the node */
+            if (json_array) {
+                pd_report_json_write_at(out, node, 1);
             } else {
                 char *s = pd_report_json_to_string(node);
                 g_string_append(out, s);
                 g_free(s);
-                json_node_unref(node);
             }
+            json_node_unref(node);
             break;
         }
         }
@@ -223,15 +294,11 @@ static int run(const cli_options *o)
         pd_engine_free(engine);
     }
 
-    if (docs) {
+    if (json_array) {
         /* Several files: one JSON array of documents, those that failed
-         * left out (their errors are on stderr). */
-        JsonNode *root = json_node_new(JSON_NODE_ARRAY);
-        json_node_take_array(root, docs);
-        char *s = pd_report_json_to_string(root);
-        write_out(s, strlen(s), &write_errno);
-        g_free(s);
-        json_node_unref(root);
+         * left out (their errors are on stderr), as json-glib prints it. */
+        const char *end = reported ? "\n]\n" : "[]\n";
+        write_out(end, strlen(end), &write_errno);
     }
     if (write_errno) {
         print_error("standard output", g_strerror(write_errno));
@@ -344,8 +411,20 @@ int main(int argc, char **argv)
           "Judge an error code the user reported (721, win:721, netmotion:94, lancom:0x1106) "
           "against each capture: CONFIRMS, CONTRADICTS or CANNOT TELL, on top of the report",
           "CODE" },
+        { "policy", 0, 0, G_OPTION_ARG_STRING, &o.policy,
+          "Expected IKE/ESP proposals in strongSwan notation (aes256-sha256-modp2048, several "
+          "comma-separated, esp: prefix for ESP): offered proposals that differ are reported",
+          "PROPOSALS" },
+        { "ike-keys", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.ike_keys,
+          "IKE key table in the format of Wireshark's ikev1_decryption_table or "
+          "ikev2_decryption_table (repeatable): decrypt the IKE messages of the SAs it names",
+          "FILE" },
         { "netmotion-port", 0, 0, G_OPTION_ARG_INT, &o.netmotion_port,
           "UDP port of the NetMotion Mobility server (default 5008)", "PORT" },
+        { "pair", 0, 0, G_OPTION_ARG_NONE, &o.pair,
+          "Pair two captures of one attempt, FILE... being CLIENT SERVER: what the path lost, "
+          "changed and translated",
+          NULL },
         { "version", 0, 0, G_OPTION_ARG_NONE, &o.version,
           "Print the version of pcapdiag and of libpcap and exit", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, "FILE..." },
@@ -383,6 +462,7 @@ int main(int argc, char **argv)
     g_free(o.filter);
     g_free(o.color);
     g_free(o.reported);
+    g_strfreev(o.ike_keys);
     g_strfreev(o.files);
     return status;
 }

@@ -11,7 +11,6 @@
 #include "engine_internal.h"
 #include "pcapdiag/cursor.h"
 #include "icmp.h"
-#include "ike_session.h"
 #include "ike_track.h"
 #include "l2tp_track.h"
 #include "linklayer.h"
@@ -52,22 +51,9 @@ static void flow_closed(pd_flow *flow, pd_flow_close_reason why, void *user)
         pd_l2tp_flow_closed(e, flow, why);
         break;
     case PD_FLOW_KIND_IKE:
-    case PD_FLOW_KIND_ESP: {
-        /* Every conversation of the pair is judged and freed in there: its
-         * sessions are done afterwards (streaming hands them over). */
-        const ike_pair *pair = flow->state;
-        pd_session *done[IKE_MAX_CONVS];
-        size_t n = 0;
-        for (guint i = 0; e->config.on_session_closed && pair && i < pair->convs->len; i++) {
-            const ike_conv *c = g_ptr_array_index(pair->convs, i);
-            if (c->session && n < G_N_ELEMENTS(done))
-                done[n++] = c->session;
-        }
+    case PD_FLOW_KIND_ESP:
         pd_ike_flow_closed(e, flow, why);
-        for (size_t i = 0; i < n; i++)
-            pd_session_release(e, done[i]);
         break;
-    }
     case PD_FLOW_KIND_NETMOTION:
         pd_netmotion_flow_closed(e, flow, why);
         break;
@@ -296,6 +282,9 @@ static void note_arp_sender(pd_engine *e, const pd_frame *frame)
     memcpy(e->arp_senders[e->n_arp_senders++], spa, 4);
 }
 
+static void feed_ip(pd_engine *e, const pd_frame *frame, const pd_link_result *link,
+                    pd_frame_result *result);
+
 bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result)
 {
     pd_capture_stats *st = &e->stats;
@@ -338,11 +327,20 @@ bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result
             pd_session_flush_released(e);
         return true;
     }
+    feed_ip(e, frame, &link, result);
+    return true;
+}
 
+/* The full path: decode the IP header, reassemble, dispatch. Kept out of
+ * pd_engine_feed so the hot path does not pay for this one's stack. */
+static G_GNUC_NO_INLINE void feed_ip(pd_engine *e, const pd_frame *frame,
+                                     const pd_link_result *link, pd_frame_result *result)
+{
+    pd_capture_stats *st = &e->stats;
     pd_ip ip;
-    if (pd_ip_decode(link.net, link.net_len, &ip) != PD_IP_OK) {
+    if (pd_ip_decode(link->net, link->net_len, &ip) != PD_IP_OK) {
         st->frames_malformed++;
-        return true;
+        return;
     }
     maybe_expire(e, frame->ts_ns);
 
@@ -384,7 +382,6 @@ out:
     }
     if (e->released->len) /* streaming: sessions this frame closed */
         pd_session_flush_released(e);
-    return true;
 }
 
 void pd_engine_mark_truncated(pd_engine *e)

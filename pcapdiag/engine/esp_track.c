@@ -44,6 +44,7 @@ static ike_conv *esp_conv(pd_engine *e, ike_pair *pair, const pd_packet *p, uint
 static void reach_esp_stages(ike_conv *c, uint64_t frame, int64_t ts)
 {
     pd_session *s = c->session;
+    pd_ike_conv_auth_confirm(c); /* a decrypted IKE_AUTH's stages come first */
     if (c->version == 2) {
         /* ESP under the IKE SA: IKE_AUTH (or CREATE_CHILD_SA) made a CHILD_SA. */
         for (size_t i = 0; i < c->n_xchg; i++) {

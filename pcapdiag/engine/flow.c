@@ -77,16 +77,21 @@ void pd_flow_key_make(pd_flow_key *key, uint8_t kind, uint8_t proto, const pd_ad
         *forward = fwd;
 }
 
-/* FNV-1a over the key bytes, then the 64-bit avalanche finaliser from
- * MurmurHash3 so the low bits used as the bucket index depend on every
- * input bit (FNV alone mixes the low bits poorly for short keys). */
-static uint64_t pd_flow_hash(const pd_flow_key *key)
+/* The key (our own struct, fully initialised by pd_flow_key_make) read as
+ * 64-bit words, each mixed in with a multiply, then the 64-bit avalanche
+ * finaliser from MurmurHash3 so the low bits used as the bucket index
+ * depend on every input bit. A byte-at-a-time FNV over the 40 bytes showed
+ * up in profiles of every VPN packet. */
+uint64_t pd_flow_key_hash(const pd_flow_key *key)
 {
+    G_STATIC_ASSERT(sizeof(pd_flow_key) % sizeof(uint64_t) == 0);
     const unsigned char *p = (const unsigned char *)key;
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < sizeof *key; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
+    uint64_t h = 0x243f6a8885a308d3ull;
+    for (size_t i = 0; i < sizeof *key; i += sizeof(uint64_t)) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
     }
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
@@ -98,7 +103,7 @@ static uint64_t pd_flow_hash(const pd_flow_key *key)
 
 static size_t pd_flow_bucket(const pd_flow_table *t, const pd_flow_key *key)
 {
-    return (size_t)(pd_flow_hash(key) & (uint64_t)(t->n_buckets - 1));
+    return (size_t)(pd_flow_key_hash(key) & (uint64_t)(t->n_buckets - 1));
 }
 
 pd_flow_table *pd_flow_table_new(size_t max_flows, int64_t idle_timeout_ns,
@@ -174,7 +179,7 @@ static void pd_flow_grow(pd_flow_table *t)
         pd_flow *f = t->buckets[i];
         while (f) {
             pd_flow *next = f->hash_next;
-            size_t b = (size_t)(pd_flow_hash(&f->key) & (uint64_t)(n - 1));
+            size_t b = (size_t)(pd_flow_key_hash(&f->key) & (uint64_t)(n - 1));
             f->hash_next = nb[b];
             nb[b] = f;
             f = next;

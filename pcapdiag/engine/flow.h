@@ -55,6 +55,10 @@ void pd_flow_table_free(pd_flow_table *t);
 void pd_flow_key_make(pd_flow_key *key, uint8_t kind, uint8_t proto, const pd_addr *src,
                       uint16_t sport, const pd_addr *dst, uint16_t dport, bool *forward);
 
+/* A well-mixed hash of a key made by pd_flow_key_make (for other tables
+ * keyed by flow keys too). */
+uint64_t pd_flow_key_hash(const pd_flow_key *key);
+
 /* Find a flow; with create, make it if missing (*created tells). Touching
  * a flow moves it to the most recently seen end. Creating beyond the cap
  * evicts the least recently seen flow first. */

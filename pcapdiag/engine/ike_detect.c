@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "ike_decrypt.h"
 #include "ike_names.h"
 #include "ike_policy.h"
 #include "ike_session.h"
@@ -656,6 +657,9 @@ static bool is_auth_notify(const ike_conv *c, uint16_t n)
 
 static const char *key_table_sentence(const ike_conv *c)
 {
+    if (c->keys_loaded)
+        return " The notification is encrypted and the key tables given do not decrypt it (the "
+               "session's decryption attribute says why).";
     return c->version == 1 ? " The notification is encrypted: with the IKE keys (Wireshark's IKEv1 "
                              "decryption table, fed from the gateway's log) this would be certain."
                            : " The notification is encrypted: with the IKE SA keys (Wireshark's "
@@ -679,6 +683,33 @@ static void auth_remedy(pd_finding *f, const ike_conv *c)
                       c->version == 2 ? " (and, with EAP, the user's credentials)" : "");
 }
 
+/* The refusal of x was read from a decrypted message (not in clear). */
+static bool refusal_decrypted(const ike_xchg *x)
+{
+    return x->info_frame ? x->info_decrypted : x->resp_decrypted;
+}
+
+/* "decrypted with FILE:LINE" for explanations. */
+static const char *decrypted_where(const ike_conv *c, int dir)
+{
+    const ike_inner *n = c->inner;
+    if (!n)
+        return "the key table";
+    return n->key_where[dir] ? n->key_where[dir] : n->key_where[!dir] ? n->key_where[!dir]
+                                                                       : "the key table";
+}
+
+/* IKEv1 with pre-shared keys: each side's key-table row decrypts only its
+ * own messages. The rows come from the two gateways' logs for the same
+ * exchange (same nonces, same Diffie-Hellman secret), so different keys
+ * mean different SKEYIDs, i.e. different pre-shared keys (RFC 2409 5.4). */
+static bool v1_keys_differ(const ike_conv *c)
+{
+    const ike_inner *n = c->inner;
+    return c->version == 1 && n && n->key_where[0] && n->key_where[1] &&
+           strcmp(n->key_where[0], n->key_where[1]) != 0;
+}
+
 static void detect_auth_clear(pd_engine *e, ike_conv *c, const ike_xchg *x)
 {
     pd_finding *f = pd_finding_begin(PD_SIG_IKE_AUTH_FAILED, c->session);
@@ -688,8 +719,9 @@ static void detect_auth_clear(pd_engine *e, ike_conv *c, const ike_xchg *x)
     const char *nn = pd_ike_notify_name(c->version, x->resp_error);
     char nb[32];
     nn = pd_ike_value_str(nn, "NOTIFY", x->resp_error, nb, sizeof nb);
-    pd_finding_summary(f, "The %s refused authentication: %s answered by %s in clear",
-                       side(!x->from), lb, nn);
+    bool dec = refusal_decrypted(x);
+    pd_finding_summary(f, "The %s refused authentication: %s answered by %s %s",
+                       side(!x->from), lb, nn, dec ? "(decrypted)" : "in clear");
     const char *why;
     switch (x->resp_error) {
     case PD_IKE_N_PAYLOAD_MALFORMED:
@@ -709,15 +741,40 @@ static void detect_auth_clear(pd_engine *e, ike_conv *c, const ike_xchg *x)
               "certificate or signature), or does not accept its identity.";
         break;
     }
-    pd_finding_explain(f, "The notification is in clear text, so the capture proves the "
-                          "refusal: %s",
-                       why);
+    const ike_inner *in = c->inner;
+    char *ids = NULL;
+    if (dec && in && in->id_i.set && x->resp_error == PD_IKE_N_AUTHENTICATION_FAILED &&
+        !v1_keys_differ(c))
+        ids = g_strdup_printf(" The %s presented the identity %s%s%s; a responder with no "
+                              "connection for an identity answers the same way as for a wrong "
+                              "key (its log tells which).",
+                              side(x->from), in->id_i.text,
+                              in->id_r_wanted.set ? " and asked for " : "",
+                              in->id_r_wanted.set ? in->id_r_wanted.text : "");
+    if (dec)
+        pd_finding_explain(f, "The notification is encrypted; decrypted with %s it reads %s, so "
+                              "the capture proves the refusal: %s%s%s",
+                           decrypted_where(c, !x->from), nn, why, ids ? ids : "",
+                           v1_keys_differ(c)
+                               ? " The key tables prove it: the client's row decrypts only the "
+                                 "client's messages and the server's row only the server's, so "
+                                 "the two gateways derived different keys from the same exchange "
+                                 "(same nonces and Diffie-Hellman values), which with pre-shared "
+                                 "keys means the pre-shared keys differ (RFC 2409 5.4)."
+                               : "");
+    else
+        pd_finding_explain(f, "The notification is in clear text, so the capture proves the "
+                              "refusal: %s",
+                           why);
+    g_free(ids);
     auth_remedy(f, c);
     evidence_request(f, c, x);
     if (x->info_frame)
-        pd_finding_evidence(f, x->info_frame, x->info_ts, "Informational N(%s)", nn);
+        pd_finding_evidence(f, x->info_frame, x->info_ts, "Informational N(%s)%s", nn,
+                            dec ? " (decrypted)" : "");
     else
-        pd_finding_evidence(f, x->resp_frame, x->resp_ts, "N(%s)", nn);
+        pd_finding_evidence(f, x->resp_frame, x->resp_ts, "N(%s)%s", nn,
+                            dec ? " (decrypted)" : "");
     annotate_request(c, x, "refused: %s", nn);
     pd_finding_commit(e, f);
 }
@@ -1082,10 +1139,16 @@ static bool detect_dpd_v1(pd_engine *e, ike_conv *c)
     for (int d = 0; d < 2; d++) {
         uint32_t run = 0;
         const ike_xchg *first = NULL, *last = NULL;
+        /* The run starts after the peer's last sign of life, IKE or ESP (an
+         * R-U-THERE answered earlier, while the tunnel carried traffic, is
+         * no part of it). */
+        uint64_t alive = c->last_msg_frame[!d];
+        if (c->esp_packets[!d] && c->esp_last_frame[!d] > alive)
+            alive = c->esp_last_frame[!d];
         for (size_t i = 0; i < c->n_xchg; i++) {
             const ike_xchg *x = &c->xchg[i];
             if (x->from == d && x->exch == PD_IKEV1_EXCH_INFORMATIONAL && x->req_encrypted &&
-                (!c->last_msg_frame[!d] || x->req_frame > c->last_msg_frame[!d])) {
+                (!alive || x->req_frame > alive)) {
                 if (!first)
                     first = x;
                 last = x;
@@ -1106,8 +1169,9 @@ static bool detect_dpd_v1(pd_engine *e, ike_conv *c)
         pd_finding_explain(f, "After phase 1 the %s kept sending encrypted Informationals (in "
                               "IKEv1 these are DPD R-U-THERE messages, RFC 3706, or deletes) and "
                               "nothing came back from the %s: it went away or the path broke. "
-                              "The messages are encrypted; with the IKE keys (Wireshark's IKEv1 "
-                              "decryption table) they could be named for certain. %s",
+                              "The messages are encrypted; with the IKE keys (--ike-keys, "
+                              "Wireshark's IKEv1 decryption table) they could be named for "
+                              "certain. %s",
                            side(d), side(!d), vantage_sentence(c, d));
         pd_finding_remedy(f, "Check the %s's state and log at that time, and the NAT's UDP "
                              "timeout if one is on the path.",
@@ -1156,11 +1220,24 @@ static bool detect_auth_patterns(pd_engine *e, ike_conv *c)
             pd_finding_summary(f, "Main Mode #5 answered by an %s Informational instead of #6: "
                                   "phase-1 authentication refused",
                                x->info_encrypted ? "encrypted" : "unreadable");
-            pd_finding_explain(f, "Main mode #5 carries the %s's identity and its proof (the hash "
-                                  "from the pre-shared key, or a signature). The %s did not "
-                                  "send #6 but a notification: it could not decrypt or verify "
-                                  "#5, which with pre-shared keys means the keys differ.%s",
-                               side(x->from), side(!x->from), key_table_sentence(c));
+            if (x->req_decrypted && !x->info_decrypted)
+                pd_finding_explain(f, "Main mode #5 carries the %s's identity and its proof (the "
+                                      "hash from the pre-shared key, or a signature). The %s did "
+                                      "not send #6 but a notification. Decrypted with %s, #5 is "
+                                      "well-formed; the %s's answer does not decrypt with the "
+                                      "same key: the %s derived other keys from this exchange, "
+                                      "which with pre-shared keys means the pre-shared keys "
+                                      "differ. The %s's own key-table row for this cookie would "
+                                      "show the notification itself.",
+                                   side(x->from), side(!x->from), decrypted_where(c, x->from),
+                                   side(!x->from), side(!x->from), side(!x->from));
+            else
+                pd_finding_explain(f, "Main mode #5 carries the %s's identity and its proof (the "
+                                      "hash from the pre-shared key, or a signature). The %s did "
+                                      "not send #6 but a notification: it could not decrypt or "
+                                      "verify #5, which with pre-shared keys means the keys "
+                                      "differ.%s",
+                                   side(x->from), side(!x->from), key_table_sentence(c));
             auth_remedy(f, c);
             evidence_request(f, c, x);
             pd_finding_evidence(f, x->info_frame, x->info_ts, "Informational instead of #6");
@@ -1186,19 +1263,42 @@ static bool detect_auth_patterns(pd_engine *e, ike_conv *c)
                 continue;
             pd_finding *f = pd_finding_begin(PD_SIG_IKE_AUTH_FAILED, c->session);
             auth_common(f, c);
-            f->confidence = PD_CONF_MEDIUM;
-            pd_finding_summary(f, "The %s answered Aggressive Mode #2 with an Informational "
-                                  "instead of #3: it could not verify the %s",
-                               side(x->from), side(!x->from));
-            pd_finding_explain(f, "Aggressive mode #2 carries the responder's identity and hash; "
-                                  "the initiator checks it and sends #3. Here it sent a "
-                                  "notification instead: the hash did not verify, i.e. the "
-                                  "pre-shared keys (or the identities they are looked up by) "
-                                  "differ.%s",
-                               info->req_encrypted ? key_table_sentence(c) : "");
+            bool read = info->req_decrypted && info->req_error;
+            char nb[32];
+            const char *nn = read ? pd_ike_value_str(pd_ike_notify_name(1, info->req_error),
+                                                     "NOTIFY", info->req_error, nb, sizeof nb)
+                                  : NULL;
+            f->confidence = read ? PD_CONF_HIGH : PD_CONF_MEDIUM;
+            if (read)
+                pd_finding_summary(f, "The %s answered Aggressive Mode #2 with %s (decrypted) "
+                                      "instead of #3: it could not verify the %s",
+                                   side(x->from), nn, side(!x->from));
+            else
+                pd_finding_summary(f, "The %s answered Aggressive Mode #2 with an Informational "
+                                      "instead of #3: it could not verify the %s",
+                                   side(x->from), side(!x->from));
+            if (read)
+                pd_finding_explain(f, "Aggressive mode #2 carries the responder's identity and "
+                                      "hash (HASH_R); the initiator checks it and sends #3. Here "
+                                      "it sent an Informational instead, and decrypted with %s "
+                                      "it reads %s: the hash did not verify, i.e. the pre-shared "
+                                      "keys (or the identities they are looked up by) differ.",
+                                   decrypted_where(c, x->from), nn);
+            else
+                pd_finding_explain(f, "Aggressive mode #2 carries the responder's identity and "
+                                      "hash; the initiator checks it and sends #3. Here it sent a "
+                                      "notification instead: the hash did not verify, i.e. the "
+                                      "pre-shared keys (or the identities they are looked up by) "
+                                      "differ.%s",
+                                   info->req_encrypted ? key_table_sentence(c) : "");
             auth_remedy(f, c);
             pd_finding_evidence(f, x->resp_frame, x->resp_ts, "Aggressive Mode #2");
-            pd_finding_evidence(f, info->req_frame, info->req_ts, "Informational instead of #3");
+            if (read)
+                pd_finding_evidence(f, info->req_frame, info->req_ts,
+                                    "Informational N(%s) instead of #3 (decrypted)", nn);
+            else
+                pd_finding_evidence(f, info->req_frame, info->req_ts,
+                                    "Informational instead of #3");
             pd_finding_commit(e, f);
             return true;
         }
@@ -1243,10 +1343,10 @@ static bool detect_quick_refused(pd_engine *e, ike_conv *c)
         const ike_xchg *x = &c->xchg[i];
         if (c->version != 1 || x->exch != PD_IKEV1_EXCH_QUICK || x->answered || !x->info_frame)
             continue;
-        pd_finding *f = pd_finding_begin(PD_SIG_IKE_NO_PROPOSAL_CHOSEN, c->session);
+        pd_finding *f = pd_finding_begin(PD_SIG_IKE_CHILD_SA_REFUSED, c->session);
         pd_finding_code(f, 788);
         f->blame = PD_BLAME_CONFIGURATION;
-        f->confidence = PD_CONF_LOW;
+        f->confidence = PD_CONF_MEDIUM;
         pd_session_set_state(c->session, "phase2-refused");
         char lb[64];
         xchg_label(c, x, lb, sizeof lb);
@@ -1258,8 +1358,8 @@ static bool detect_quick_refused(pd_engine *e, ike_conv *c)
                               "cannot be read here; the usual contents are NO_PROPOSAL_CHOSEN "
                               "(no common ESP proposal or PFS group) or INVALID_ID_INFORMATION "
                               "(traffic selectors, e.g. the L2TP port, not accepted). The "
-                              "gateway's log, or the IKE keys in Wireshark's IKEv1 decryption "
-                              "table, name it.",
+                              "gateway's log, or the IKE keys (--ike-keys, Wireshark's IKEv1 "
+                              "decryption table), name it.",
                            side(!x->from), side(x->from));
         pd_finding_remedy(f, "Compare the phase-2 (ESP) proposals, PFS setting and traffic "
                              "selectors of both sides.");
@@ -1278,6 +1378,473 @@ static bool xchg_is_liveness(const ike_conv *c, const ike_xchg *x)
            pd_session_reached(c->session, "ike-auth-done");
 }
 
+/* ---- what the IKE keys show (--ike-keys) ---- */
+
+/* The exchange negotiates a CHILD_SA: IKE_AUTH, CREATE_CHILD_SA, IKEv1
+ * quick mode. */
+static bool is_child_xchg(const ike_conv *c, const ike_xchg *x)
+{
+    if (c->version == 1)
+        return x->exch == PD_IKEV1_EXCH_QUICK;
+    return x->exch == PD_IKEV2_EXCH_IKE_AUTH || x->exch == PD_IKEV2_EXCH_CREATE_CHILD_SA;
+}
+
+/* The response's error concerns the CHILD_SA, not the IKE SA: IKE_AUTH
+ * with the responder's AUTH in it (RFC 7296 1.2: the IKE SA is up, only
+ * the CHILD_SA failed), CREATE_CHILD_SA, a refused quick mode. */
+static bool child_refusal(const ike_conv *c, const ike_xchg *x)
+{
+    if (!x->resp_error || !is_child_xchg(c, x))
+        return false;
+    if (c->version == 2 && x->exch == PD_IKEV2_EXCH_IKE_AUTH)
+        return x->resp_decrypted && x->resp_has_auth &&
+               x->resp_error != PD_IKE_N_AUTHENTICATION_FAILED;
+    return true;
+}
+
+static char *child_offers_words(const ike_conv *c)
+{
+    const ike_inner *n = c->inner;
+    GString *s = g_string_new(NULL);
+    for (size_t i = 0; n && i < n->n_child_offers; i++) {
+        char num[16];
+        prop_number(&n->child_offers[i], num, sizeof num);
+        g_string_append_printf(s, "%s#%s ", i ? "; " : "", num);
+        pd_ike_proposal_format(&n->child_offers[i], s);
+    }
+    if (!s->len)
+        g_string_append(s, "(not in the capture)");
+    return g_string_free(s, FALSE);
+}
+
+static void detect_child_refusal(pd_engine *e, ike_conv *c, const ike_xchg *x)
+{
+    const ike_inner *n = c->inner;
+    uint16_t err = x->resp_error;
+    bool ts = (c->version == 2 && err == PD_IKE_N_TS_UNACCEPTABLE) ||
+              (c->version == 1 && err == PD_IKE_N_INVALID_ID_INFORMATION);
+    bool noprop = err == PD_IKE_N_NO_PROPOSAL_CHOSEN;
+    bool cfg = c->version == 2 && (err == PD_IKE_N_INTERNAL_ADDRESS_FAILURE ||
+                                   err == PD_IKE_N_FAILED_CP_REQUIRED);
+    pd_sig_id sig = ts       ? PD_SIG_IKE_TS_UNACCEPTABLE
+                    : noprop ? PD_SIG_IKE_CHILD_NO_PROPOSAL_CHOSEN
+                    : cfg    ? PD_SIG_IKE_CONFIG_FAILED
+                             : PD_SIG_IKE_CHILD_SA_REFUSED;
+    pd_finding *f = pd_finding_begin(sig, c->session);
+    f->blame = PD_BLAME_CONFIGURATION;
+    if (!cfg)
+        code_by_version(f, c, 788, 13868);
+    bool dec = refusal_decrypted(x);
+    f->confidence = dec || !x->info_frame ? PD_CONF_HIGH : PD_CONF_MEDIUM;
+    char lb[64], nb[32];
+    xchg_label(c, x, lb, sizeof lb);
+    const char *nn = pd_ike_value_str(pd_ike_notify_name(c->version, err), "NOTIFY", err, nb,
+                                      sizeof nb);
+    const char *how = dec ? "decrypted" : "in clear";
+    const char *ike_up = c->version == 1 ? "Phase 1 (the ISAKMP SA) completed"
+                         : x->exch == PD_IKEV2_EXCH_IKE_AUTH
+                             ? "Both peers authenticated (the response carries the responder's "
+                               "AUTH): the IKE SA is up"
+                             : "The IKE SA was up";
+    char *offers = child_offers_words(c);
+    const char *tsi = n && n->ts_i[0] ? n->ts_i : "(not in the capture)";
+    const char *tsr = n && n->ts_r[0] ? n->ts_r : "(not in the capture)";
+    const char *who = side(!x->from), *asker = side(x->from);
+    if (ts) {
+        pd_session_set_state(c->session, "ts-unacceptable");
+        pd_finding_summary(f, "The %s refused the traffic selectors %s === %s: %s answered by %s "
+                              "(%s)",
+                           who, tsi, tsr, lb, nn, how);
+        pd_finding_explain(
+            f,
+            "%s, but the CHILD_SA was refused: the %s proposed to protect %s (its side) === %s "
+            "(the %s's side), and the %s's policy allows none of it (%s). The traffic selectors "
+            "(RFC 7296 2.9%s) are the subnets or hosts each side configured for the tunnel; they "
+            "must overlap. No CHILD_SA, so no traffic can flow.",
+            ike_up, asker, tsi, tsr, who, who,
+            c->version == 2 ? "TS_UNACCEPTABLE, RFC 7296 3.10.1"
+                            : "INVALID_ID_INFORMATION in answer to the quick-mode IDs",
+            c->version == 1 ? "; in IKEv1 the quick-mode identities, RFC 2409 5.5" : "");
+        pd_finding_remedy(f, "Make the traffic selectors agree: the %s's local/remote subnets "
+                             "(strongSwan local_ts/remote_ts; Windows: the VPN's routes or "
+                             "'use default gateway'; L2TP/IPsec: UDP 1701 host-to-host) must fall "
+                             "within what the %s allows.",
+                          asker, who);
+    } else if (noprop) {
+        pd_session_set_state(c->session, "child-no-proposal-chosen");
+        pd_finding_summary(f, "The %s refused every CHILD_SA proposal offered (%s): %s answered by "
+                              "%s (%s)",
+                           who, offers, lb, nn, how);
+        pd_finding_explain(
+            f,
+            "%s, but the CHILD_SA was refused: the %s offered %s for the traffic %s === %s and "
+            "the %s accepts none of these ESP/AH combinations (encryption and key length, "
+            "integrity, %s). The IKE proposals agree; the CHILD_SA (%s) proposals do not.",
+            ike_up, asker, offers, tsi, tsr, who,
+            c->version == 1 ? "PFS group, encapsulation mode" : "PFS group, extended sequence numbers",
+            c->version == 1 ? "quick mode" : "ESP");
+        pd_finding_remedy(f, "Configure a common ESP proposal: make the %s accept one of the "
+                             "offered combinations or the %s offer one the %s accepts "
+                             "(strongSwan: esp_proposals; Windows: "
+                             "Set-VpnConnectionIPsecConfiguration).",
+                          who, asker, who);
+    } else if (cfg) {
+        pd_session_set_state(c->session, "config-failed");
+        pd_finding_summary(f, "The %s assigned no inner address: %s answered by %s (%s)", who,
+                           lb, nn, how);
+        pd_finding_explain(f, "%s, but the %s asked for an inner (virtual) address in its "
+                              "configuration payload and the %s could not assign one (RFC 7296 "
+                              "3.10.1: %s), so no CHILD_SA was created.",
+                           ike_up, asker, who, nn);
+        pd_finding_remedy(f, "Check the %s's address pool (strongSwan: pools; Windows RRAS: the "
+                             "static pool or DHCP relay) and that the client's connection is "
+                             "allowed to use it.",
+                          who);
+    } else {
+        pd_session_set_state(c->session, "child-sa-refused");
+        pd_finding_summary(f, "The %s refused the CHILD_SA: %s answered by %s (%s)", who, lb, nn,
+                           how);
+        pd_finding_explain(f, "%s, but the %s refused the CHILD_SA with %s. Offered: %s for %s "
+                              "=== %s.",
+                           ike_up, who, nn, offers, tsi, tsr);
+        pd_finding_remedy(f, "The %s's log names what it could not accept; compare both sides' "
+                             "CHILD_SA settings.",
+                          who);
+    }
+    g_free(offers);
+    evidence_request(f, c, x);
+    if (x->info_frame)
+        pd_finding_evidence(f, x->info_frame, x->info_ts, "Informational N(%s)%s", nn,
+                            dec ? " (decrypted)" : "");
+    else
+        pd_finding_evidence(f, x->resp_frame, x->resp_ts, "N(%s)%s", nn,
+                            dec ? " (decrypted)" : "");
+    annotate_request(c, x, "CHILD_SA refused: %s", nn);
+    pd_finding_commit(e, f);
+}
+
+/* IKEv2: the responder authenticated itself (a decrypted IKE_AUTH response
+ * with AUTH) and the initiator then sent AUTHENTICATION_FAILED in a new
+ * INFORMATIONAL (RFC 7296 2.21.2): the initiator refused the responder. */
+static bool detect_initiator_refusal(pd_engine *e, ike_conv *c)
+{
+    const ike_xchg *auth = NULL, *refusal = NULL;
+    for (size_t i = 0; i < c->n_xchg; i++) {
+        const ike_xchg *x = &c->xchg[i];
+        if (c->version == 2 && x->exch == PD_IKEV2_EXCH_IKE_AUTH && x->resp_decrypted &&
+            x->resp_has_auth && x->resp_error != PD_IKE_N_AUTHENTICATION_FAILED)
+            auth = x;
+        if (auth && x->exch == PD_IKEV2_EXCH_INFORMATIONAL && x->from == auth->from &&
+            x->req_decrypted && x->req_error == PD_IKE_N_AUTHENTICATION_FAILED &&
+            x->req_frame > auth->resp_frame && !refusal)
+            refusal = x;
+    }
+    if (!auth || !refusal)
+        return false;
+    const ike_inner *n = c->inner;
+    int resp_dir = !auth->from;
+    const char *presented = n && n->id_r.set ? n->id_r.text : NULL;
+    const char *wanted = n && n->id_r_wanted.set ? n->id_r_wanted.text : NULL;
+    bool psk = n && n->auth_method[resp_dir] == 2; /* Shared Key Message Integrity Code */
+    bool differ = presented && wanted && strcmp(presented, wanted) != 0;
+    bool identity = differ || (!wanted && psk);
+    pd_finding *f = pd_finding_begin(identity ? PD_SIG_IKE_IDENTITY_MISMATCH
+                                              : PD_SIG_IKE_AUTH_FAILED,
+                                     c->session);
+    code_by_version(f, c, 789, 13801);
+    f->blame = PD_BLAME_CONFIGURATION;
+    pd_session_set_state(c->session, identity ? "identity-mismatch" : "auth-failed");
+    const char *init = side(auth->from), *resp = side(resp_dir);
+    if (differ)
+        pd_finding_summary(f, "The %s asked for the identity %s; the %s presented %s and the %s "
+                              "refused it (AUTHENTICATION_FAILED, decrypted)",
+                           init, wanted, resp, presented, init);
+    else if (identity)
+        pd_finding_summary(f, "The %s refused the %s's identity %s (AUTHENTICATION_FAILED after "
+                              "the %s authenticated, decrypted)",
+                           init, resp, presented ? presented : "(unknown)", resp);
+    else
+        pd_finding_summary(f, "The %s refused the %s's authentication%s%s (AUTHENTICATION_FAILED "
+                              "after IKE_AUTH, decrypted)",
+                           init, resp, presented ? " as " : "", presented ? presented : "");
+    GString *ex = g_string_new(NULL);
+    g_string_append_printf(ex, "Decrypted with %s: the %s's IKE_AUTH response carries its "
+                               "identity (IDr %s) and its AUTH%s, so it had accepted the %s (%s). "
+                               "The %s then sent a new INFORMATIONAL with AUTHENTICATION_FAILED "
+                               "(RFC 7296 2.21.2): it refused the %s. ",
+                           decrypted_where(c, resp_dir), resp, presented ? presented : "?",
+                           auth->resp_has_child ? " and a CHILD_SA" : "", init,
+                           n && n->id_i.set ? n->id_i.text : "its identity", init, resp);
+    if (differ)
+        g_string_append_printf(ex, "It had asked for %s (IDr in its request) and got %s: the "
+                                   "identity the %s is configured to expect is not the one the "
+                                   "%s uses.",
+                               wanted, presented, init, resp);
+    else if (identity)
+        g_string_append_printf(ex, "With pre-shared keys, the %s verified the %s's AUTH, so both "
+                                   "hold the same key: what the %s refused is the identity %s. It "
+                                   "expects another one (its request named none, so which one is "
+                                   "only in its configuration).",
+                               resp, init, init, presented ? presented : "presented");
+    else
+        g_string_append_printf(ex, "%s%s",
+                               wanted ? "It presented the identity asked for, so the " : "The ",
+                               n && n->n_certs[resp_dir]
+                                   ? "certificate is what was refused (untrusted issuer, expired, "
+                                     "wrong name or usage)."
+                                   : "proof (AUTH) or the identity did not satisfy the initiator.");
+    if (n && n->n_certs[resp_dir])
+        g_string_append_printf(ex, " The %s's certificates: %s.", resp, n->certs[resp_dir]);
+    pd_finding_explain(f, "%s", ex->str);
+    g_string_free(ex, TRUE);
+    if (identity)
+        pd_finding_remedy(f, "Make the identities agree: configure the %s to expect %s (strongSwan: "
+                             "remote.id; Windows: the server name must match the certificate's "
+                             "or the gateway's identity), or give the %s the identity the %s "
+                             "expects (strongSwan: local.id).",
+                          init, presented ? presented : "the identity the gateway presents", resp,
+                          init);
+    else
+        auth_remedy(f, c);
+    pd_finding_evidence(f, auth->resp_frame, auth->resp_ts, "%s's IKE_AUTH response with IDr %s "
+                                                             "(decrypted)",
+                        resp, presented ? presented : "?");
+    pd_finding_evidence(f, refusal->req_frame, refusal->req_ts,
+                        "%s's INFORMATIONAL N(AUTHENTICATION_FAILED) (decrypted)", init);
+    annotate_request(c, refusal, "refuses the %s", resp);
+    pd_finding_commit(e, f);
+    return true;
+}
+
+/* IKEv1 phase 1 refused with INVALID_ID_INFORMATION: the identity. */
+static void detect_identity_v1(pd_engine *e, ike_conv *c, const ike_xchg *x)
+{
+    const ike_inner *n = c->inner;
+    pd_finding *f = pd_finding_begin(PD_SIG_IKE_IDENTITY_MISMATCH, c->session);
+    code_by_version(f, c, 789, 13801);
+    f->blame = PD_BLAME_CONFIGURATION;
+    pd_session_set_state(c->session, "identity-mismatch");
+    bool dec = refusal_decrypted(x);
+    char lb[64];
+    xchg_label(c, x, lb, sizeof lb);
+    const ike_id_seen *id = x->from == IKE_C2S || !n ? (n ? &n->id_i : NULL) : &n->id_r;
+    const char *idt = id && id->set ? id->text : NULL;
+    pd_finding_summary(f, "The %s refused the %s's identity%s%s: %s answered by "
+                          "INVALID_ID_INFORMATION (%s)",
+                       side(!x->from), side(x->from), idt ? " " : "", idt ? idt : "", lb,
+                       dec ? "decrypted" : "in clear");
+    pd_finding_explain(f, "In phase 1 INVALID_ID_INFORMATION (RFC 2408 3.14.1) says the "
+                          "identity sent is not one the %s has a connection (or a pre-shared "
+                          "key) for%s%s.",
+                       side(!x->from), idt ? ": the identity was " : "", idt ? idt : "");
+    pd_finding_remedy(f, "Configure the %s with the identity the %s expects (or add a connection "
+                         "for %s on the %s).",
+                      side(x->from), side(!x->from), idt ? idt : "it", side(!x->from));
+    evidence_request(f, c, x);
+    pd_finding_evidence(f, x->info_frame ? x->info_frame : x->resp_frame,
+                        x->info_frame ? x->info_ts : x->resp_ts, "N(INVALID_ID_INFORMATION)%s",
+                        dec ? " (decrypted)" : "");
+    annotate_request(c, x, "refused: INVALID_ID_INFORMATION");
+    pd_finding_commit(e, f);
+}
+
+/* EAP Failure (IKEv2) or XAUTH status FAIL (IKEv1), decrypted. */
+static bool detect_user_auth(pd_engine *e, ike_conv *c)
+{
+    const ike_inner *n = c->inner;
+    if (!n || (!n->eap_failure_frame && !n->xauth_fail_frame))
+        return false;
+    pd_finding *f = pd_finding_begin(PD_SIG_IKE_USER_AUTH_FAILED, c->session);
+    f->blame = PD_BLAME_CONFIGURATION;
+    pd_session_set_state(c->session, "user-auth-failed");
+    if (n->eap_failure_frame) {
+        const char *t = n->eap_type ? pd_ike_eap_type_name(n->eap_type) : NULL;
+        pd_finding_summary(f, "The gateway refused the user's credentials: EAP Failure%s%s in "
+                              "IKE_AUTH (decrypted)",
+                           t ? " after " : "", t ? t : "");
+        pd_finding_explain(f, "The IKE SA was being authenticated with EAP (RFC 7296 2.16): the "
+                              "gateway authenticated itself, then checked the user's "
+                              "credentials and answered EAP Failure (RFC 3748 4.2). The machine "
+                              "side is fine; the user name, password or user certificate is "
+                              "refused (or the user is not allowed to dial in).");
+        pd_finding_evidence(f, n->eap_failure_frame, n->eap_failure_ts, "EAP Failure (decrypted)");
+    } else {
+        pd_finding_summary(f, "The gateway refused the user's credentials: XAUTH status FAIL "
+                              "(decrypted)");
+        pd_finding_explain(f, "Phase 1 completed; the gateway then asked for the user's "
+                              "credentials with XAUTH (a transaction exchange inside the "
+                              "ISAKMP SA) and answered with XAUTH_STATUS = FAIL "
+                              "(draft-ietf-ipsra-isakmp-xauth 6.2): the user name or password "
+                              "is refused.");
+        pd_finding_evidence(f, n->xauth_fail_frame, n->xauth_fail_ts,
+                            "XAUTH_STATUS FAIL (decrypted)");
+    }
+    pd_finding_remedy(f, "Check the user's name and password (or user certificate) and the "
+                         "gateway's user database or RADIUS server log for the reason.");
+    pd_finding_commit(e, f);
+    return true;
+}
+
+/* A configuration request for an address answered without one. */
+static bool detect_config(pd_engine *e, ike_conv *c)
+{
+    const ike_inner *n = c->inner;
+    if (!n || !n->cfg_request_frame || n->cfg_reply_address)
+        return false;
+    if (!pd_session_reached(c->session, "ike-auth-done") &&
+        !pd_session_reached(c->session, "phase1-done"))
+        return false;
+    pd_finding *f = pd_finding_begin(PD_SIG_IKE_CONFIG_FAILED, c->session);
+    f->blame = PD_BLAME_CONFIGURATION;
+    f->confidence = PD_CONF_MEDIUM;
+    pd_session_set_state(c->session, "config-failed");
+    pd_finding_summary(f, "The client asked for an inner address and the gateway's reply "
+                          "assigned none (decrypted)");
+    pd_finding_explain(f, "The client's configuration request (RFC 7296 3.15 CP, or IKEv1 mode "
+                          "config) asks for an inner address; no reply with one was seen. "
+                          "Without it the client cannot use the tunnel.");
+    pd_finding_remedy(f, "Check the gateway's address pool and that this client may use it.");
+    pd_finding_evidence(f, n->cfg_request_frame, n->cfg_request_ts,
+                        "configuration request (decrypted)");
+    pd_finding_commit(e, f);
+    return true;
+}
+
+/* Key tables given but of no use for this session: say so, so that the
+ * verdict is read as one from the clear text alone. */
+static void detect_keys_not_applied(pd_engine *e, ike_conv *c)
+{
+    const ike_inner *n = c->inner;
+    if (!c->keys_loaded || !n)
+        return;
+    uint32_t bad = n->failed[0] + n->failed[1], none = n->nokey[0] + n->nokey[1];
+    uint32_t ok = n->decrypted[0] + n->decrypted[1];
+    if (!bad && !none)
+        return;
+    pd_finding *f = pd_finding_begin(PD_SIG_IKE_KEYS_NOT_APPLIED, c->session);
+    char hex[17];
+    for (int i = 0; i < 8; i++)
+        g_snprintf(hex + 2 * i, 3, "%02x", c->n_sas ? c->sas[0].spi_i[i] : 0);
+    if (bad)
+        pd_finding_summary(f, "%u encrypted message%s of this IKE SA did not decrypt with the key "
+                              "tables: %s",
+                           bad, bad == 1 ? "" : "s", n->fail_what ? n->fail_what : "failed");
+    else
+        pd_finding_summary(f, "The key tables have no row for this IKE SA (%s %s)",
+                           c->version == 1 ? "initiator cookie" : "SPIi", hex);
+    pd_finding_explain(
+        f,
+        "%u message%s decrypted, %u did not decrypt, %u had no key-table row. Rows are matched "
+        "by %s; a row from another run or another IKE SA (a rekey has new SPIs) does not fit. "
+        "The verdicts for this session rest on what is in clear text (and on what did decrypt).%s",
+        ok, ok == 1 ? "" : "s", bad, none,
+        c->version == 1 ? "the initiator's cookie (ikev1_decryption_table)"
+                        : "the SPI pair (ikev2_decryption_table)",
+        c->version == 1 && bad && ok
+            ? " With IKEv1 and different pre-shared keys, each side's key decrypts only its own "
+              "messages: add the other gateway's row for the same cookie."
+            : "");
+    pd_finding_remedy(f, "Take the keys of this IKE SA from the gateway's log (strongSwan: "
+                         "charon log level 4 for the ike group, or the save-keys plugin) or from "
+                         "the Wireshark profile that decrypts it.");
+    if (n->fail_frame)
+        pd_finding_evidence(f, n->fail_frame, n->fail_ts, "first message that did not decrypt");
+    else if (c->n_sas)
+        pd_finding_evidence(f, c->sas[0].first_frame, c->sas[0].first_ts, "IKE SA");
+    pd_finding_commit(e, f);
+}
+
+/* Returns true when the decrypted contents explain the session. */
+static bool detect_decrypted(pd_engine *e, ike_conv *c)
+{
+    if (!c->inner)
+        return false;
+    if (detect_initiator_refusal(e, c))
+        return true;
+    return detect_user_auth(e, c);
+}
+
+/* Without keys: IKE_AUTH answered long enough for the responder's AUTH,
+ * then the initiator closed the IKE SA at once with a short encrypted
+ * INFORMATIONAL and never used a CHILD_SA. A response without room for
+ * the SA and traffic selectors the request offered means the CHILD_SA was
+ * refused inside it; a full-size one that the initiator closes at once
+ * means the initiator refused the responder. */
+#define IKE_CLOSE_SECONDS 2.0
+#define IKE_SA_TS_BYTES 80 /* an SA with one proposal plus TSi and TSr, at least */
+static bool detect_child_shape(pd_engine *e, ike_conv *c)
+{
+    if (c->version != 2 || c->esp_packets[0] + c->esp_packets[1])
+        return false;
+    const ike_xchg *auth = NULL, *info = NULL;
+    for (size_t i = 0; i < c->n_xchg; i++) {
+        const ike_xchg *x = &c->xchg[i];
+        if (x->exch == PD_IKEV2_EXCH_IKE_AUTH && x->answered && x->sent && !x->resp_decrypted)
+            auth = x;
+        else if (x->exch == PD_IKEV2_EXCH_CREATE_CHILD_SA)
+            return false;
+        else if (auth && x->exch == PD_IKEV2_EXCH_INFORMATIONAL && x->from == auth->from &&
+                 x->req_frame > auth->resp_frame && !info && !x->req_decrypted)
+            info = x;
+    }
+    if (!auth || !info || auth->resp_len <= IKE_SHORT_AUTH_RESPONSE || auth->resp_ip_fragmented ||
+        auth->req_skf_total || pd_seconds(auth->resp_ts, info->req_ts) > IKE_CLOSE_SECONDS)
+        return false;
+    bool small = auth->resp_len + IKE_SA_TS_BYTES <= auth->req_len;
+    int init = auth->from;
+    pd_finding *f = pd_finding_begin(small ? PD_SIG_IKE_CHILD_SA_REFUSED : PD_SIG_IKE_AUTH_FAILED,
+                                     c->session);
+    f->confidence = PD_CONF_MEDIUM;
+    f->blame = PD_BLAME_CONFIGURATION;
+    code_by_version(f, c, small ? 788 : 789, small ? 13868 : 13801);
+    pd_session_set_state(c->session, small ? "child-sa-refused" : "auth-failed");
+    if (small) {
+        pd_finding_summary(f, "IKE_AUTH answered without room for a CHILD_SA (%zu bytes against "
+                              "a %zu-byte request), no ESP, and the %s closed the IKE SA %.1f s "
+                              "later: CHILD_SA refused",
+                           auth->resp_len, auth->req_len, side(init),
+                           pd_seconds(auth->resp_ts, info->req_ts));
+        pd_finding_explain(
+            f,
+            "The %s's IKE_AUTH response is long enough for its identity and AUTH (the IKE SA "
+            "came up) but at least %d bytes shorter than the request, which offered a CHILD_SA "
+            "(SA and traffic selectors): a success would carry them back. No ESP followed and "
+            "the %s deleted the IKE SA at once. That is the shape of a CHILD_SA refused inside "
+            "IKE_AUTH (RFC 7296 1.2): TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN for the ESP "
+            "proposals, or INTERNAL_ADDRESS_FAILURE.%s",
+            side(!init), IKE_SA_TS_BYTES, side(init),
+            c->keys_loaded ? " The key tables given do not decrypt it."
+                           : " The notify is encrypted: with the IKE SA keys (--ike-keys, "
+                             "Wireshark's IKEv2 decryption table) it is named for certain.");
+        pd_finding_remedy(f, "Compare both sides' CHILD_SA settings: traffic selectors (local "
+                             "and remote subnets), ESP proposals, address pool.");
+    } else {
+        pd_finding_summary(f, "IKE_AUTH answered in full (%zu bytes), but the %s closed the IKE "
+                              "SA %.1f s later without using it: it refused the %s",
+                           auth->resp_len, side(init), pd_seconds(auth->resp_ts, info->req_ts),
+                           side(!init));
+        pd_finding_explain(
+            f,
+            "The %s's IKE_AUTH response has the size of a success (identity, AUTH, SA, traffic "
+            "selectors), yet the %s sent a short encrypted INFORMATIONAL right away and no ESP "
+            "followed. An initiator that cannot accept the responder's identity or "
+            "authentication says so this way (AUTHENTICATION_FAILED in a new INFORMATIONAL, RFC "
+            "7296 2.21.2).%s",
+            side(!init), side(init),
+            c->keys_loaded ? " The key tables given do not decrypt it."
+                           : " The notify is encrypted: with the IKE SA keys (--ike-keys) it is "
+                             "named for certain.");
+        auth_remedy(f, c);
+    }
+    evidence_request(f, c, auth);
+    pd_finding_evidence(f, auth->resp_frame, auth->resp_ts, "IKE_AUTH response (%zu bytes)",
+                        auth->resp_len);
+    pd_finding_evidence(f, info->req_frame, info->req_ts, "%s's INFORMATIONAL right after",
+                        side(init));
+    pd_finding_commit(e, f);
+    return true;
+}
+
 /* Returns true when a failure explains the session. */
 static bool detect_failure(pd_engine *e, ike_pair *pair, ike_conv *c)
 {
@@ -1285,14 +1852,24 @@ static bool detect_failure(pd_engine *e, ike_pair *pair, ike_conv *c)
     if (c->version == 2 && detect_invalid_ke(e, c))
         return true;
 
-    /* Refusals in clear. */
+    /* Refusals in clear, or decrypted with the key tables. */
     for (size_t i = 0; i < c->n_xchg; i++) {
         const ike_xchg *x = &c->xchg[i];
         if (!x->expects_reply || !x->resp_error)
             continue;
-        if (x->resp_error == PD_IKE_N_NO_PROPOSAL_CHOSEN && (x->answered || x->info_frame) &&
-            (!x->info_frame || !x->info_encrypted)) {
+        bool readable = !x->info_frame || !x->info_encrypted || x->info_decrypted;
+        if (!readable || (!x->answered && !x->info_frame))
+            continue;
+        if (child_refusal(c, x)) {
+            detect_child_refusal(e, c, x);
+            return true;
+        }
+        if (x->resp_error == PD_IKE_N_NO_PROPOSAL_CHOSEN) {
             detect_no_proposal(e, pair, c, x);
+            return true;
+        }
+        if (c->version == 1 && x->resp_error == PD_IKE_N_INVALID_ID_INFORMATION) {
+            detect_identity_v1(e, c, x);
             return true;
         }
         if (is_auth_notify(c, x->resp_error)) {
@@ -1300,6 +1877,8 @@ static bool detect_failure(pd_engine *e, ike_pair *pair, ike_conv *c)
             return true;
         }
     }
+    if (detect_decrypted(e, c))
+        return true;
 
     /* The very first exchange, never answered at all. */
     const ike_xchg *first = first_initial(c);
@@ -1358,6 +1937,10 @@ static bool detect_failure(pd_engine *e, ike_pair *pair, ike_conv *c)
     if (detect_auth_patterns(e, c))
         return true;
     if (detect_quick_refused(e, c))
+        return true;
+    if (detect_child_shape(e, c))
+        return true;
+    if (detect_config(e, c))
         return true;
     if (c->version == 1 && detect_dpd_v1(e, c))
         return true;
@@ -1473,6 +2056,7 @@ void pd_ike_detect(pd_engine *e, ike_pair *pair, ike_conv *c)
         detect_nat(e, c);
         detect_policy(e, c);
         detect_failure(e, pair, c);
+        detect_keys_not_applied(e, c);
     }
     detect_esp_one_way(e, c);
 }

@@ -22,6 +22,7 @@
 
 #include "engine_internal.h"
 #include "ike.h"
+#include "ike_keys.h"
 #include "ike_policy.h"
 
 /* Directions, as pd_dir: 0 client (initiator) -> server, 1 back. */
@@ -98,6 +99,12 @@ typedef struct ike_xchg {
     uint16_t info_notify;
     /* IKEv1 quick mode / transaction: the requester's third message */
     uint64_t final_frame;
+    /* Decryption (--ike-keys): what the encrypted messages said. */
+    bool req_decrypted, resp_decrypted, info_decrypted;
+    uint16_t req_error;   /* first error notify a decrypted request carries itself */
+    bool resp_has_auth;   /* decrypted response proves the responder's identity (AUTH / HASH) */
+    bool resp_has_child;  /* decrypted response carries SA and traffic selectors: a CHILD_SA */
+    uint8_t resp_eap_code; /* EAP code in a decrypted IKE_AUTH response (4: Failure) */
 } ike_xchg;
 
 struct ike_msg_cache; /* ike_track.c: the last messages decoded per direction */
@@ -176,6 +183,19 @@ typedef struct ike_conv {
 
     uint64_t keepalives[2];
 
+    /* Decryption (--ike-keys, ike_decrypt.c): per-SA crypto state and the
+     * facts the decrypted messages carried. NULL until needed. */
+    struct ike_dec *dec;
+    struct ike_inner *inner;
+    /* A decrypted IKE_AUTH response authenticated the responder; the stage
+     * is reached once the initiator's next message does not refuse it
+     * (RFC 7296 2.21.2: an initiator that rejects the responder's identity
+     * or AUTH says so in a new INFORMATIONAL). */
+    bool keys_loaded; /* key tables were given (--ike-keys) */
+    bool auth_ok_pending, auth_ok_child;
+    uint64_t auth_ok_frame;
+    int64_t auth_ok_ts;
+
     /* ESP, summed over the session's SPIs. */
     uint64_t esp_packets[2];
     uint64_t esp_first_frame[2], esp_last_frame[2];
@@ -225,6 +245,9 @@ struct pd_ike_module {
     pd_ike_policy policy;
     bool have_policy;
     uint64_t not_ike; /* UDP 500/4500 payloads that are no IKE, ESP or keepalive */
+    pd_ike_keys *keys; /* --ike-keys; NULL when none were given */
+    uint32_t live_pairs; /* IKE pair flows open: the last one closing ends the IKE part */
+    bool keys_noted;     /* the unused-rows note was made */
 };
 
 /* Side d's address was translated on the way: its own NAT-D source hash
@@ -249,6 +272,9 @@ static inline bool ike_natd_faked_only(const ike_conv *c)
 ike_conv *pd_ike_conv_new(pd_engine *e, ike_pair *pair, uint8_t version, const pd_addr *client,
                           uint16_t client_port, const pd_addr *server, uint16_t server_port,
                           uint64_t frame, int64_t ts);
+/* Reach the stages a decrypted IKE_AUTH response proved, if still pending
+ * (ESP under the SA confirms them). */
+void pd_ike_conv_auth_confirm(ike_conv *c);
 /* Direction of a packet from src:sport within the conversation. */
 int pd_ike_conv_dir(const ike_conv *c, const pd_addr *src, uint16_t sport);
 /* The pair's newest conversation with IKE (version 1 or 2), or NULL. */

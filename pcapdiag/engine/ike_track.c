@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "ike_decrypt.h"
 #include "ike_names.h"
 #include "ike_natd.h"
 #include "ike_session.h"
@@ -37,6 +38,16 @@ pd_ike_module *pd_ike_module_new(pd_engine *e)
         m->have_policy = pd_ike_policy_parse(text, &m->policy, &err);
         g_clear_error(&err);
     }
+    if (e->config.ike_key_files) {
+        /* Like the policy: the front end checked each file
+         * (pd_ike_keys_check); one that fails now is left out. */
+        m->keys = pd_ike_keys_new();
+        for (const char *const *f = e->config.ike_key_files; *f; f++) {
+            GError *err = NULL;
+            if (!pd_ike_keys_load_file(m->keys, *f, &err))
+                g_clear_error(&err);
+        }
+    }
     return m;
 }
 
@@ -45,7 +56,34 @@ void pd_ike_module_free(pd_ike_module *m)
     if (!m)
         return;
     pd_ike_policy_clear(&m->policy);
+    pd_ike_keys_free(m->keys);
     g_free(m);
+}
+
+bool pd_ike_keys_check(const char *path, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!pd_ike_crypto_available()) {
+        if (error)
+            *error = g_strdup_printf("%s: this pcapdiag was built without libgcrypt and cannot "
+                                     "decrypt IKE",
+                                     path ? path : "--ike-keys");
+        return false;
+    }
+    pd_ike_keys *k = pd_ike_keys_new();
+    GError *err = NULL;
+    bool ok = path && pd_ike_keys_load_file(k, path, &err);
+    if (ok && pd_ike_keys_count(k) == 0) {
+        ok = false;
+        err = g_error_new(PD_IKE_KEYS_ERROR, 3, "%s: no key rows (only comments or blank lines)",
+                          path);
+    }
+    if (!ok && error)
+        *error = g_strdup(err ? err->message : "no key table given");
+    g_clear_error(&err);
+    pd_ike_keys_free(k);
+    return ok;
 }
 
 bool pd_ike_policy_check(const char *text, char **error)
@@ -89,6 +127,7 @@ ike_pair *pd_ike_pair_get(pd_engine *e, const pd_addr *a, const pd_addr *b, bool
         pair->hi = key.addr_hi;
         pair->convs = g_ptr_array_new();
         flow->state = pair;
+        e->ike->live_pairs++;
     }
     return flow->state;
 }
@@ -98,6 +137,7 @@ static void cache_free(struct ike_msg_cache *k);
 
 static void conv_free(ike_conv *c)
 {
+    pd_ike_dec_free(c);
     for (int d = 0; d < 2; d++)
         for (int i = 0; i < IKE_CACHE_SLOTS; i++)
             cache_free(c->cache[d][i]);
@@ -131,6 +171,7 @@ ike_conv *pd_ike_conv_new(pd_engine *e, ike_pair *pair, uint8_t version, const p
     c->server_port = server_port;
     c->offers_from = -1;
     c->last_ts = ts;
+    c->keys_loaded = e->ike->keys && pd_ike_keys_count(e->ike->keys) > 0;
     pd_protocol proto = version == 1   ? PD_PROTO_IKEV1
                         : version == 2 ? PD_PROTO_IKEV2
                                        : PD_PROTO_ESP;
@@ -181,6 +222,12 @@ static ike_sa_ref *sa_add(ike_conv *c, const uint8_t spi_i[8], const uint8_t spi
     sa->first_ts = ts;
     c->sas_total++;
     return sa;
+}
+
+/* Key tables were given: IKEv1 sessions keep their IV material. */
+static bool e_keys_loaded(const ike_conv *c)
+{
+    return c->keys_loaded;
 }
 
 /* ---- exchanges ---- */
@@ -248,6 +295,20 @@ typedef struct ike_msg {
     bool skf;
     uint16_t frag_number, frag_total;
     bool repeat; /* the same bytes as a recent message of this direction */
+    /* The SK/SKF payload (IKEv2), for decryption. */
+    size_t sk_off, sk_len;
+    uint8_t sk_first;
+    bool have_sk;
+    /* What only a decrypted message shows. */
+    bool decrypted;
+    bool has_auth;      /* IKEv2 AUTH */
+    bool has_ts;        /* IKEv2 TSi and TSr */
+    uint8_t eap_code;   /* IKEv2 EAP payload's code, 0 none */
+    uint8_t xauth;      /* IKEv1 XAUTH_STATUS: 0 none, 1 FAIL, 2 OK */
+    uint16_t v1_encr, v1_key_bits; /* IKEv1 phase-1 SA: the first transform's cipher */
+    const char *dec_fail; /* decryption was tried and failed: why */
+    const char *key_where; /* the key-table row that decrypted it */
+    bool has_cert;         /* CERT or CERTREQ payloads (in clear) */
 } ike_msg;
 
 static void msg_clear(ike_msg *m)
@@ -271,6 +332,9 @@ struct ike_msg_cache {
     pd_ike_status status;
     const char *detail;
     bool encrypted, has_sa, has_ke, has_nonce, has_hash, has_id, cookie, frag_supported, skf;
+    bool decrypted, has_auth, has_ts;
+    uint8_t eap_code, xauth;
+    const char *dec_fail, *key_where;
     size_t len;
     uint32_t hash;
     uint16_t ke_group, error, invalid_ke_group, v1_hash, frag_number, frag_total;
@@ -314,6 +378,13 @@ static bool cache_take(ike_conv *c, int dir, uint8_t version, uint32_t hash, siz
         out->v1_hash = k->v1_hash;
         out->frag_number = k->frag_number;
         out->frag_total = k->frag_total;
+        out->decrypted = k->decrypted;
+        out->has_auth = k->has_auth;
+        out->has_ts = k->has_ts;
+        out->eap_code = k->eap_code;
+        out->xauth = k->xauth;
+        out->dec_fail = k->dec_fail;
+        out->key_where = k->key_where;
         out->text = g_string_new(k->text);
         return true;
     }
@@ -349,6 +420,13 @@ static void cache_put(ike_conv *c, int dir, const ike_msg *m)
     k->v1_hash = m->v1_hash;
     k->frag_number = m->frag_number;
     k->frag_total = m->frag_total;
+    k->decrypted = m->decrypted;
+    k->has_auth = m->has_auth;
+    k->has_ts = m->has_ts;
+    k->eap_code = m->eap_code;
+    k->xauth = m->xauth;
+    k->dec_fail = m->dec_fail;
+    k->key_where = m->key_where;
     k->text = g_strdup(m->text ? m->text->str : "");
 }
 
@@ -460,8 +538,12 @@ static void msg_props_v1(ike_msg *m, const pd_ikev1_sa *sa)
         return;
     m->props = g_new0(pd_ike_proposal, n);
     m->n_props = pd_ikev1_sa_proposals(sa, m->props, n);
-    if (sa->n_proposals && sa->proposals[0].n_transforms)
-        m->v1_hash = sa->proposals[0].transforms[0].hash;
+    if (sa->n_proposals && sa->proposals[0].n_transforms) {
+        const pd_ikev1_transform *t = &sa->proposals[0].transforms[0];
+        m->v1_hash = t->hash;
+        m->v1_encr = t->encr;
+        m->v1_key_bits = t->key_length;
+    }
 }
 
 static void msg_from_v1(ike_msg *m, const pd_ikev1_message *v)
@@ -503,6 +585,14 @@ static void msg_from_v1(ike_msg *m, const pd_ikev1_message *v)
         case PD_IKEV1_PL_VID:
             msg_vendor(m, &pl->u.vid);
             break;
+        case PD_IKEV1_PL_CERT:
+        case PD_IKEV1_PL_CR:
+            m->has_cert = true;
+            break;
+        case PD_IKEV1_PL_ATTR:
+            if (pl->u.attr.has_xauth_status)
+                m->xauth = pl->u.attr.xauth_status == 0 ? 1 : 2;
+            break;
         case PD_IKEV1_PL_NAT_D:
         case PD_IKEV1_PL_NAT_D_DRAFT:
             /* RFC 3947 3.2: the first NAT-D hashes the destination, the
@@ -535,6 +625,13 @@ static void msg_from_v2(ike_msg *m, const pd_ikev2_message *v)
         if (pl->type == PD_IKEV2_PL_NOTIFY && pl->complete && !pl->malformed) {
             msg_notify(m, &pl->u.notify);
             continue;
+        }
+        if ((pl->type == PD_IKEV2_PL_SK || pl->type == PD_IKEV2_PL_SKF) && pl->complete &&
+            !m->have_sk) {
+            m->have_sk = true;
+            m->sk_off = pl->offset;
+            m->sk_len = pl->length;
+            m->sk_first = pl->u.sk.first_payload;
         }
         if (pl->type == PD_IKEV2_PL_SKF) {
             /* One ladder line per message, not per fragment (RFC 7383). */
@@ -573,6 +670,21 @@ static void msg_from_v2(ike_msg *m, const pd_ikev2_message *v)
             break;
         case PD_IKEV2_PL_VID:
             msg_vendor(m, &pl->u.vid);
+            break;
+        case PD_IKEV2_PL_AUTH:
+            m->has_auth = true;
+            break;
+        case PD_IKEV2_PL_CERT:
+        case PD_IKEV2_PL_CERTREQ:
+            m->has_cert = true;
+            break;
+        case PD_IKEV2_PL_TSI:
+        case PD_IKEV2_PL_TSR:
+            m->has_ts = true;
+            break;
+        case PD_IKEV2_PL_EAP:
+            if (!m->eap_code)
+                m->eap_code = pl->u.eap.code;
             break;
         default:
             break;
@@ -623,7 +735,8 @@ static char *props_text(const pd_ike_proposal *p, size_t n)
 static pd_ladder_entry *ladder_line(pd_engine *e, ike_conv *c, int dir, const pd_packet *p,
                                     const char *head, const ike_msg *m)
 {
-    char *text = g_strdup_printf("%s [%s ]", head, m->text->len ? m->text->str : "");
+    char *text = g_strdup_printf("%s [%s ]%s", head, m->text->len ? m->text->str : "",
+                                 m->decrypted ? " (decrypted)" : "");
     pd_ladder_entry *l = NULL;
     bool add = true;
     if (m->repeat) {
@@ -679,6 +792,14 @@ static void ladder_attrs(pd_ladder_entry *l, const ike_conv *c, const ike_msg *m
         pd_ladder_attr_num(l, "fragments", m->frag_total);
     if (m->status != PD_IKE_OK)
         pd_ladder_attr_str(l, "decode", m->detail ? m->detail : pd_ike_status_name(m->status));
+    if (m->decrypted)
+        pd_ladder_attr_str(l, "decrypted_with", m->key_where ? m->key_where : "key table");
+    else if (m->dec_fail)
+        pd_ladder_attr_str(l, "decryption", m->dec_fail);
+    if (m->xauth)
+        pd_ladder_attr_str(l, "xauth_status", m->xauth == 1 ? "FAIL" : "OK");
+    if (m->eap_code)
+        pd_ladder_attr_code(l, "eap_code", pd_ike_eap_code_name(m->eap_code), m->eap_code);
     (void)c;
 }
 
@@ -956,8 +1077,61 @@ static void keep_chosen(ike_conv *c, const ike_msg *m, const pd_packet *p)
     c->chosen_ts = p->ts_ns;
 }
 
-static void v2_message(pd_engine *e, ike_conv *c, int dir, const pd_packet *p,
-                       const pd_udp_header *udp, bool natt, const ike_msg *m)
+/* A decrypted IKE_AUTH response authenticated the responder: the stages
+ * follow unless the initiator's next message refuses it. */
+static void auth_ok_flush(ike_conv *c)
+{
+    if (!c->auth_ok_pending)
+        return;
+    c->auth_ok_pending = false;
+    pd_session_reach(c->session, "ike-auth-done", c->auth_ok_frame, c->auth_ok_ts);
+    if (c->auth_ok_child)
+        pd_session_reach(c->session, "child-sa-done", c->auth_ok_frame, c->auth_ok_ts);
+}
+
+void pd_ike_conv_auth_confirm(ike_conv *c)
+{
+    auth_ok_flush(c);
+}
+
+/* What a decrypted IKEv2 message adds to its exchange (SK: the message
+ * itself; SKF: the message reassembled at its last fragment). */
+static void v2_decrypted(ike_conv *c, ike_xchg *x, bool resp, const ike_msg *m, uint64_t frame,
+                         int64_t ts)
+{
+    uint8_t ex = m->hdr.exchange;
+    if (!m->decrypted || !x)
+        return;
+    if (!resp) {
+        x->req_decrypted = true;
+        if (m->error && !x->req_error)
+            x->req_error = m->error;
+        if (m->error == PD_IKE_N_AUTHENTICATION_FAILED)
+            c->auth_ok_pending = false; /* RFC 7296 2.21.2: the initiator refuses */
+        else if (ex != PD_IKEV2_EXCH_IKE_AUTH)
+            auth_ok_flush(c);
+        return;
+    }
+    x->resp_decrypted = true;
+    if (m->error && !x->resp_error)
+        x->resp_error = m->error;
+    x->resp_has_auth = m->has_auth;
+    x->resp_has_child = m->has_sa && m->has_ts && !m->error;
+    x->resp_eap_code = m->eap_code;
+    if (ex == PD_IKEV2_EXCH_IKE_AUTH && m->has_auth && !m->eap_code &&
+        m->error != PD_IKE_N_AUTHENTICATION_FAILED) {
+        c->auth_ok_pending = true;
+        c->auth_ok_child = x->resp_has_child;
+        c->auth_ok_frame = frame;
+        c->auth_ok_ts = ts;
+    } else if (ex == PD_IKEV2_EXCH_CREATE_CHILD_SA && x->resp_has_child) {
+        auth_ok_flush(c);
+        pd_session_reach(c->session, "child-sa-done", frame, ts);
+    }
+}
+
+static pd_ladder_entry *v2_message(pd_engine *e, ike_conv *c, int dir, const pd_packet *p,
+                                   const pd_udp_header *udp, bool natt, const ike_msg *m)
 {
     pd_session *s = c->session;
     bool resp = (m->hdr.flags & PD_IKEV2_FLAG_RESPONSE) != 0;
@@ -1032,15 +1206,19 @@ static void v2_message(pd_engine *e, ike_conv *c, int dir, const pd_packet *p,
                 c->retry_pending = true;
                 c->retry_ts = p->ts_ns;
             }
-        } else if (ex == PD_IKEV2_EXCH_IKE_AUTH) {
+        } else if (ex == PD_IKEV2_EXCH_IKE_AUTH && !m->decrypted && !x->resp_decrypted) {
+            /* Without keys: a long response is the shape of success. */
             if (!m->error && m->len > IKE_SHORT_AUTH_RESPONSE && !m->skf)
                 pd_session_reach(s, "ike-auth-done", p->frame, p->ts_ns);
-            else if (m->skf && m->frag_total > 1)
+            else if (m->skf && m->frag_total > 1 && !c->dec)
                 pd_session_reach(s, "ike-auth-done", p->frame, p->ts_ns);
         }
     }
-    /* Anything after IKE_AUTH under the same SA means IKE_AUTH succeeded. */
-    if (ex == PD_IKEV2_EXCH_CREATE_CHILD_SA || ex == PD_IKEV2_EXCH_INFORMATIONAL) {
+    v2_decrypted(c, x, resp, m, p->frame, p->ts_ns);
+    /* Anything after IKE_AUTH under the same SA means IKE_AUTH succeeded
+     * (read from the decrypted contents when there are keys). */
+    if ((ex == PD_IKEV2_EXCH_CREATE_CHILD_SA || ex == PD_IKEV2_EXCH_INFORMATIONAL) &&
+        !m->decrypted) {
         for (size_t i = 0; i < c->n_xchg; i++) {
             ike_xchg *a = &c->xchg[i];
             if (a->exch == PD_IKEV2_EXCH_IKE_AUTH && a->answered &&
@@ -1053,7 +1231,7 @@ static void v2_message(pd_engine *e, ike_conv *c, int dir, const pd_packet *p,
     if (m->skf)
         c->skf_messages[dir]++;
     if (!line)
-        return;
+        return NULL;
 
     char head[96], nbuf[40];
     g_snprintf(head, sizeof head, "%s %s %u", exch_name(2, ex, nbuf, sizeof nbuf),
@@ -1064,6 +1242,7 @@ static void v2_message(pd_engine *e, ike_conv *c, int dir, const pd_packet *p,
         x->ladder_idx = (size_t)(l - s->ladder);
         x->have_ladder = true;
     }
+    return l;
 }
 
 /* ---- IKEv1 ---- */
@@ -1156,10 +1335,14 @@ static ike_xchg *v1_phase1(ike_conv *c, ike_sa_ref *sa, int dir, const pd_packet
         response_fields(x, p, m);
     else
         c->retransmissions[dir]++;
+    if (m->decrypted)
+        x->resp_decrypted = true;
     if (step == 2 && m->has_sa) {
         keep_chosen(c, m, p);
         if (m->v1_hash)
             c->v1_hash = m->v1_hash;
+        if (e_keys_loaded(c) && m->v1_encr)
+            pd_ike_dec_v1_sa(c, m->hdr.spi_i, m->v1_encr, m->v1_key_bits, m->v1_hash);
         pd_session_reach(s, main ? "main-mode-sa-agreed" : "aggressive-mode-sa-agreed", p->frame,
                          p->ts_ns);
     } else if (step == 4) {
@@ -1177,6 +1360,8 @@ static void v1_informational(ike_conv *c, int dir, const pd_packet *p, bool natt
 {
     ike_xchg *info = new_v1_request(c, m, dir, p, natt, 0, false);
     info->resp_error = m->error;
+    info->req_decrypted = m->decrypted;
+    info->req_error = m->error;
     for (size_t i = c->n_xchg; i > 1; i--) {
         ike_xchg *x = &c->xchg[i - 2];
         if (x->exch == PD_IKEV1_EXCH_INFORMATIONAL || x->from == dir || !x->expects_reply)
@@ -1187,6 +1372,7 @@ static void v1_informational(ike_conv *c, int dir, const pd_packet *p, bool natt
         x->info_frame = p->frame;
         x->info_ts = p->ts_ns;
         x->info_encrypted = m->encrypted;
+        x->info_decrypted = m->decrypted;
         x->info_notify = m->error;
         if (m->error && !x->resp_error)
             x->resp_error = m->error;
@@ -1226,6 +1412,8 @@ static ike_xchg *v1_by_msgid(ike_conv *c, int dir, const pd_packet *p, bool natt
         response_fields(x, p, m);
     else
         c->retransmissions[dir]++;
+    if (m->decrypted)
+        x->resp_decrypted = true;
     if (m->hdr.exchange == PD_IKEV1_EXCH_QUICK) {
         /* Quick mode runs under an established phase 1. */
         const pd_stage *st = pd_session_stage(s, "phase1-done");
@@ -1236,7 +1424,8 @@ static ike_xchg *v1_by_msgid(ike_conv *c, int dir, const pd_packet *p, bool natt
     return x;
 }
 
-static void v1_message(pd_engine *e, ike_conv *c, ike_sa_ref *sa, int dir, const pd_packet *p,
+/* Returns true for a response (the answer of an exchange). */
+static bool v1_message(pd_engine *e, ike_conv *c, ike_sa_ref *sa, int dir, const pd_packet *p,
                        const pd_udp_header *udp, bool natt, const ike_msg *m)
 {
     pd_session *s = c->session;
@@ -1265,12 +1454,18 @@ static void v1_message(pd_engine *e, ike_conv *c, ike_sa_ref *sa, int dir, const
                        step == 2 ? "response" : "request", m->hdr.message_id);
         }
     }
+    if (x && request && m->decrypted && step != 3) {
+        x->req_decrypted = true;
+        if (m->error && !x->req_error)
+            x->req_error = m->error;
+    }
     pd_ladder_entry *l = ladder_line(e, c, dir, p, head, m);
     ladder_attrs(l, c, m, udp, !request);
     if (l && x && request && step != 3 && !x->have_ladder) {
         x->ladder_idx = (size_t)(l - s->ladder);
         x->have_ladder = true;
     }
+    return !request;
 }
 
 /* ---- UDP 500 / 4500 ---- */
@@ -1286,6 +1481,109 @@ static void note_vendors(ike_conv *c, int dir, const ike_msg *m)
     }
     if (m->vid_unknown && c->messages[dir] == 1)
         c->vid_unknown[dir] += m->vid_unknown;
+}
+
+/* ---- decrypted messages (--ike-keys) ---- */
+
+/* The decrypted message's contents replace the encrypted one's: its text,
+ * notifies and payload facts; the outer header, length and hash stay (the
+ * wire message is what retransmissions repeat). */
+static void msg_take_inner(ike_msg *m, ike_msg *in)
+{
+    if (m->text)
+        g_string_free(m->text, TRUE);
+    m->text = in->text;
+    in->text = NULL;
+    g_free(m->props);
+    m->props = in->props;
+    m->n_props = in->n_props;
+    in->props = NULL;
+    in->n_props = 0;
+    if (m->status == PD_IKE_OK && in->status != PD_IKE_OK) {
+        m->status = in->status;
+        m->detail = in->detail;
+    }
+    m->error = in->error;
+    m->invalid_ke_group = in->invalid_ke_group;
+    m->has_sa = in->has_sa;
+    m->has_ke = in->has_ke;
+    m->has_nonce = in->has_nonce;
+    m->has_hash = in->has_hash;
+    m->has_id = in->has_id;
+    m->has_auth = in->has_auth;
+    m->has_ts = in->has_ts;
+    m->ke_group = in->ke_group;
+    m->eap_code = in->eap_code;
+    m->xauth = in->xauth;
+    m->frag_supported = m->frag_supported || in->frag_supported;
+    for (size_t i = 0; i < in->n_vids && m->n_vids < IKE_MAX_VIDS; i++)
+        m->vids[m->n_vids++] = in->vids[i];
+    m->decrypted = true;
+    m->key_where = in->key_where;
+}
+
+/* Read the message in clear with the ordinary decoders; IKEv2 facts for
+ * the detectors are noted here, IKEv1 ones once the exchange step is known. */
+static void decode_inner(ike_conv *c, int dir, const ike_msg *m, const ike_dec_out *d,
+                         ike_msg *in, const pd_packet *p)
+{
+    memset(in, 0, sizeof *in);
+    in->version = m->version;
+    in->text = g_string_new(NULL);
+    in->key_where = d->key_where;
+    if (m->version == 2) {
+        pd_ikev2_message v;
+        pd_ikev2_decode(d->msg, d->len, d->len, &v);
+        msg_from_v2(in, &v);
+        pd_ike_dec_note_v2(c, dir, (m->hdr.flags & PD_IKEV2_FLAG_RESPONSE) != 0, &v, d->msg,
+                           d->len, p->frame, p->ts_ns);
+        pd_ikev2_message_clear(&v);
+    } else {
+        pd_ikev1_message v;
+        pd_ikev1_decode(d->msg, d->len, d->len, &v);
+        msg_from_v1(in, &v);
+        pd_ikev1_message_clear(&v);
+    }
+    in->hdr = m->hdr;
+    in->len = m->len;
+    in->hash = m->hash;
+    in->encrypted = true;
+    in->decrypted = true;
+}
+
+/* The last SKF fragment completed a message: its exchange learns what it
+ * said, and the ladder line of its first fragment shows it. */
+static void skf_reassembled(pd_engine *e, ike_conv *c, int dir, const ike_msg *m, ike_msg *in,
+                            const ike_dec_out *d, pd_ladder_entry *frag1_line,
+                            const pd_packet *p)
+{
+    bool resp = (m->hdr.flags & PD_IKEV2_FLAG_RESPONSE) != 0;
+    ike_xchg *x = find_xchg_v2(c, m, resp ? !dir : dir);
+    if (x && resp)
+        x->resp_has_sa = x->resp_has_sa || in->has_sa;
+    v2_decrypted(c, x, resp, in, x && resp ? x->resp_frame : p->frame,
+                 x && resp ? x->resp_ts : p->ts_ns);
+    pd_session *s = c->session;
+    pd_ladder_entry *l = frag1_line;
+    if (d->have_ladder && d->ladder_idx < s->n_ladder)
+        l = &s->ladder[d->ladder_idx];
+    if (!l)
+        return;
+    char nbuf[40];
+    g_free(l->text);
+    l->text = g_strdup_printf("%s %s %u [%s ] (decrypted, %u fragments)",
+                              exch_name(2, m->hdr.exchange, nbuf, sizeof nbuf),
+                              resp ? "response" : "request", m->hdr.message_id,
+                              in->text && in->text->len ? in->text->str : "", d->frag_total);
+    if (in->error)
+        pd_ladder_attr_code(l, "notify", pd_ike_notify_name(2, in->error), in->error);
+    if (in->n_props) {
+        char *t = props_text(in->props, in->n_props);
+        pd_ladder_attr_str(l, resp ? "proposal_chosen" : "proposals_offered", t);
+        g_free(t);
+    }
+    pd_ladder_attr_str(l, "decrypted_with", d->key_where ? d->key_where : "key table");
+    (void)e;
 }
 
 static void on_ike_message(pd_engine *e, const pd_packet *p, const pd_udp_header *udp, bool natt,
@@ -1332,6 +1630,42 @@ static void on_ike_message(pd_engine *e, const pd_packet *p, const pd_udp_header
             locate(e, pair, p, udp, &m, &c, &sa);
     }
     int dir = pd_ike_conv_dir(c, &p->ip->src, udp->sport);
+    bool from_init = major == 2 ? (m.hdr.flags & PD_IKEV2_FLAG_INITIATOR) != 0
+                                : !sa || dir == sa->init_dir;
+
+    /* --ike-keys: an encrypted message is read in clear when its SA's keys
+     * are in the tables (a repeat was read with its first copy). */
+    ike_dec_out dout;
+    ike_msg inner;
+    bool have_inner = false;
+    memset(&dout, 0, sizeof dout);
+    memset(&inner, 0, sizeof inner);
+    if (!cached && c->keys_loaded && m.encrypted && (major == 1 || m.have_sk)) {
+        ike_dec_in in = { .data = data,
+                          .caplen = caplen,
+                          .hdr = &m.hdr,
+                          .dir = dir,
+                          .from_initiator = from_init,
+                          .sk_off = m.sk_off,
+                          .sk_len = m.sk_len,
+                          .skf = m.skf,
+                          .first_payload = m.sk_first,
+                          .frag_number = m.frag_number,
+                          .frag_total = m.frag_total,
+                          .ts = p->ts_ns };
+        ike_dec_result dr = pd_ike_dec_message(e, c, &in, &dout);
+        pd_ike_dec_count(c, dir, dr, &dout, p->frame, p->ts_ns);
+        if (dr == IKE_DEC_FAILED)
+            m.dec_fail = dout.why_text;
+        else if (dr == IKE_DEC_NOKEY)
+            m.dec_fail = "no key-table row for this IKE SA";
+        if (dr == IKE_DEC_DONE) {
+            decode_inner(c, dir, &m, &dout, &inner, p);
+            have_inner = true;
+            if (!dout.frag_total)
+                msg_take_inner(&m, &inner);
+        }
+    }
     pd_session_packet(e, c->session, dir, p->l4_wire_len, p->ip->ttl, p->frame, p->ts_ns);
     c->messages[dir]++;
     c->last_msg_frame[dir] = p->frame;
@@ -1355,14 +1689,32 @@ static void on_ike_message(pd_engine *e, const pd_packet *p, const pd_udp_header
     note_vendors(c, dir, &m);
     if (m.frag_supported)
         c->frag_supported[dir] = true;
-    if (m.version == 2)
-        v2_message(e, c, dir, p, udp, natt, &m);
-    else
-        v1_message(e, c, sa, dir, p, udp, natt, &m);
+    if (m.version == 2) {
+        pd_ladder_entry *l = v2_message(e, c, dir, p, udp, natt, &m);
+        if (m.skf && m.frag_number == 1 && l && !have_inner)
+            pd_ike_dec_skf_line(c, dir, &m.hdr, (size_t)(l - c->session->ladder));
+        if (have_inner && dout.frag_total)
+            skf_reassembled(e, c, dir, &m, &inner, &dout, m.frag_number == 1 ? l : NULL, p);
+    } else {
+        bool resp = v1_message(e, c, sa, dir, p, udp, natt, &m);
+        if (have_inner) {
+            pd_ikev1_message v;
+            pd_ikev1_decode(dout.msg, dout.len, dout.len, &v);
+            pd_ike_dec_note_v1(c, dir, resp, &v, dout.msg, dout.len, p->frame, p->ts_ns);
+            pd_ikev1_message_clear(&v);
+        }
+        /* The phase-1 KE values are the IV material (RFC 2409 App. B). */
+        if (!cached && c->keys_loaded && !m.encrypted && m.has_ke && m.hdr.message_id == 0)
+            pd_ike_dec_v1_clear(c, data, caplen, &m.hdr, from_init);
+    }
+    if (!cached && !m.encrypted && m.has_cert)
+        pd_ike_dec_note_certs(c, dir, major, data, caplen);
     check_natd(c, dir, p, udp, &m);
     if (!cached)
         cache_put(c, dir, &m);
     msg_clear(&m);
+    msg_clear(&inner);
+    ike_dec_out_clear(&dout);
 }
 
 static void on_keepalive(pd_engine *e, const pd_packet *p, const pd_udp_header *udp)
@@ -1503,6 +1855,69 @@ void pd_ike_on_frag_incomplete(pd_engine *e, const pd_frag_incomplete *inc)
 
 /* ---- end of a pair ---- */
 
+/* What the key tables did for the session, and what decrypted messages
+ * said that a reader wants at a glance. */
+static void inner_attrs(ike_conv *c)
+{
+    pd_session *s = c->session;
+    const ike_inner *n = c->inner;
+    if (c->keys_loaded && n) {
+        uint32_t ok = n->decrypted[0] + n->decrypted[1], bad = n->failed[0] + n->failed[1];
+        uint32_t none = n->nokey[0] + n->nokey[1];
+        GString *t = g_string_new(NULL);
+        if (ok) {
+            g_string_append_printf(t, "%u message%s decrypted (key table %s", ok, ok == 1 ? "" : "s",
+                                   n->key_where[0] ? n->key_where[0] : n->key_where[1]);
+            if (n->key_where[0] && n->key_where[1] && strcmp(n->key_where[0], n->key_where[1]))
+                g_string_append_printf(t, " from the client, %s from the server", n->key_where[1]);
+            g_string_append(t, ")");
+        }
+        if (bad)
+            g_string_append_printf(t, "%s%u not decrypted: %s", t->len ? "; " : "", bad,
+                                   n->fail_what ? n->fail_what : "failed");
+        if (none)
+            g_string_append_printf(t, "%s%u not decrypted: no key-table row for this IKE SA",
+                                   t->len ? "; " : "", none);
+        if (t->len)
+            pd_session_attr_str(s, "decryption", t->str);
+        g_string_free(t, TRUE);
+    }
+    if (!n)
+        return;
+    if (n->id_i.set)
+        pd_session_attr_str(s, "client_identity", n->id_i.text);
+    if (n->id_r_wanted.set)
+        pd_session_attr_str(s, "server_identity_requested", n->id_r_wanted.text);
+    if (n->id_r.set)
+        pd_session_attr_str(s, "server_identity", n->id_r.text);
+    static const char *const ck[2] = { "client_certificates", "server_certificates" };
+    for (int d = 0; d < 2; d++)
+        if (n->n_certs[d])
+            pd_session_attr_str(s, ck[d], n->certs[d]);
+    if (n->n_certreq_cas[0] + n->n_certreq_cas[1]) {
+        char *t = g_strdup_printf("client asked for %u CA(s), server for %u", n->n_certreq_cas[0],
+                                  n->n_certreq_cas[1]);
+        pd_session_attr_str(s, "certificate_requests", t);
+        g_free(t);
+    }
+    if (n->n_child_offers) {
+        char *t = props_text(n->child_offers, n->n_child_offers);
+        pd_session_attr_str(s, "child_proposals_offered", t);
+        g_free(t);
+    }
+    if (n->ts_i[0] || n->ts_r[0]) {
+        char *t = g_strdup_printf("%s === %s", n->ts_i[0] ? n->ts_i : "?",
+                                  n->ts_r[0] ? n->ts_r : "?");
+        pd_session_attr_str(s, "traffic_selectors_offered", t);
+        g_free(t);
+    }
+    if (n->child_chosen) {
+        char *t = pd_ike_proposal_to_string(n->child_chosen);
+        pd_session_attr_str(s, "child_proposal_chosen", t);
+        g_free(t);
+    }
+}
+
 static void conv_attrs(pd_engine *e, ike_conv *c)
 {
     pd_session *s = c->session;
@@ -1585,6 +2000,7 @@ static void conv_attrs(pd_engine *e, ike_conv *c)
                             (int64_t)(c->frag_incomplete[0] + c->frag_incomplete[1]));
     if (c->xchg_dropped)
         pd_session_attr_num(s, "exchanges_not_kept", (int64_t)c->xchg_dropped);
+    inner_attrs(c);
     (void)e;
 }
 
@@ -1593,6 +2009,7 @@ static void conv_finish(pd_engine *e, ike_pair *pair, ike_conv *c)
     if (c->judged)
         return;
     c->judged = true;
+    auth_ok_flush(c);
     conv_attrs(e, c);
     pd_esp_conv_summary(e, pair, c);
     pd_ike_detect(e, pair, c);
@@ -1605,14 +2022,56 @@ static void conv_finish(pd_engine *e, ike_pair *pair, ike_conv *c)
     pair->n_esp = k;
 }
 
+/* At the end of the capture: key-table rows no IKE SA of the capture had
+ * the SPIs (or cookie) of. */
+static void keys_unmatched_note(pd_engine *e)
+{
+    const pd_ike_keys *k = e->ike->keys;
+    if (!k || e->ike->keys_noted)
+        return;
+    e->ike->keys_noted = true;
+    GString *rows = g_string_new(NULL);
+    unsigned n = 0;
+    for (guint i = 0; i < k->v1->len; i++) {
+        const pd_ike_key_v1 *r = &g_array_index(k->v1, pd_ike_key_v1, i);
+        if (!r->matched && n++ < 8)
+            g_string_append_printf(rows, "%s%s", rows->len ? ", " : "", r->where);
+    }
+    for (guint i = 0; i < k->v2->len; i++) {
+        const pd_ike_key_v2 *r = &g_array_index(k->v2, pd_ike_key_v2, i);
+        if (!r->matched && n++ < 8)
+            g_string_append_printf(rows, "%s%s", rows->len ? ", " : "", r->where);
+    }
+    if (n) {
+        pd_finding *f = pd_finding_begin(PD_SIG_IKE_KEYS_NOT_APPLIED, NULL);
+        pd_finding_summary(f, "%u key-table row%s match%s no IKE SA of this capture: %s%s", n,
+                           n == 1 ? "" : "s", n == 1 ? "es" : "", rows->str, n > 8 ? ", ..." : "");
+        pd_finding_explain(f, "Rows are matched by the IKE SA's SPI pair (ikev2_decryption_table) "
+                              "or the initiator's cookie (ikev1_decryption_table). These belong "
+                              "to IKE SAs that are not in this capture (another run, a rekeyed "
+                              "SA, or an SA negotiated before the capture began); they change "
+                              "nothing in the verdicts.");
+        pd_finding_remedy(f, "Nothing to do, unless a session of this capture was expected to "
+                             "decrypt: then take its keys from the gateway's log of the same "
+                             "negotiation.");
+        pd_finding_commit(e, f);
+    }
+    g_string_free(rows, TRUE);
+}
+
 void pd_ike_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason why)
 {
     ike_pair *pair = flow->state;
-    (void)why;
     if (!pair)
         return;
+    if (e->ike->live_pairs)
+        e->ike->live_pairs--;
     for (guint i = 0; i < pair->convs->len; i++)
         conv_finish(e, pair, g_ptr_array_index(pair->convs, i));
+    /* The last IKE flow closed by the end of the capture: every IKE SA has
+     * been seen. */
+    if (why == PD_FLOW_CLOSE_END && e->ike->live_pairs == 0)
+        keys_unmatched_note(e);
     for (guint i = 0; i < pair->convs->len; i++)
         conv_free(g_ptr_array_index(pair->convs, i));
     g_ptr_array_free(pair->convs, TRUE);

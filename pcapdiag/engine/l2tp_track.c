@@ -862,6 +862,7 @@ static void tunnel_close(pd_engine *e, l2tp_tunnel *t)
     }
     record_stats(t);
     pd_l2tp_detect(e, t);
+    pd_session_release(e, t->session); /* judged: streaming front ends may have it */
 }
 
 void pd_l2tp_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason why)

@@ -341,6 +341,16 @@ pd_link_status pd_link_decode(uint32_t linktype, const uint8_t *data, size_t cap
     memset(out, 0, sizeof *out);
     pd_cursor c = pd_cursor_make(data, caplen);
 
+    /* The common case first, for the hot path: untagged Ethernet II
+     * carrying IPv4 or IPv6 (what pd_link_ethernet would find, without the
+     * walk through tags and LLC). */
+    uint16_t type;
+    if (linktype == PD_LINKTYPE_ETHERNET && pd_cursor_peek_be16(&c, 12, &type) &&
+        (type == PD_ETHERTYPE_IPV4 || type == PD_ETHERTYPE_IPV6)) {
+        pd_cursor_skip(&c, 14);
+        return pd_link_ip_here(&c, type == PD_ETHERTYPE_IPV4 ? 4 : 6, out);
+    }
+
     switch (linktype) {
     case PD_LINKTYPE_ETHERNET:
         return pd_link_ethernet(&c, out);

@@ -463,6 +463,7 @@ void pd_netmotion_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason 
     if (!c || flow->key.kind != PD_FLOW_KIND_NETMOTION)
         return;
     conv_close(e, c);
+    pd_session_release(e, c->session); /* judged: streaming front ends may have it */
     g_free(c);
     flow->state = NULL;
 }

@@ -23,11 +23,7 @@ struct pd_pptp_module {
 
 static guint pair_hash(gconstpointer p)
 {
-    const uint8_t *b = p;
-    guint h = 2166136261u;
-    for (size_t i = 0; i < sizeof(pd_flow_key); i++)
-        h = (h ^ b[i]) * 16777619u;
-    return h;
+    return (guint)pd_flow_key_hash(p);
 }
 
 static gboolean pair_equal(gconstpointer a, gconstpointer b)
@@ -667,6 +663,7 @@ static void conn_close(pd_engine *e, pptp_conn *c)
         g_hash_table_remove(e->pptp->by_pair, &c->pair_key);
     record_gre_stats(c);
     pd_pptp_detect(e, c);
+    pd_session_release(e, c->session); /* judged: streaming front ends may have it */
 }
 
 void pd_pptp_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason why)

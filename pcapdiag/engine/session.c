@@ -15,6 +15,22 @@
  * Configure-Requests, say) still folds. */
 #define PD_FOLD_LOOKBACK 4
 
+/* The engine's record of a session: the public part first, so a
+ * pd_session* handed to trackers and front ends is also the record. */
+typedef struct session_rec {
+    pd_session pub;
+    /* Streaming: findings committed and not yet handed over (NULL until
+     * the first one). */
+    GPtrArray *findings;
+    size_t ladder_cap; /* entries allocated in pub.ladder */
+    bool released;
+} session_rec;
+
+static session_rec *rec_of(pd_session *s)
+{
+    return (session_rec *)s;
+}
+
 static void endpoint_from_addr(pd_endpoint *ep, const pd_addr *a, uint16_t port)
 {
     memset(ep, 0, sizeof *ep);
@@ -27,7 +43,8 @@ pd_session *pd_session_open(pd_engine *e, pd_protocol proto, const pd_addr *clie
                             uint16_t client_port, const pd_addr *server, uint16_t server_port,
                             uint64_t frame, int64_t ts_ns)
 {
-    pd_session *s = g_new0(pd_session, 1);
+    session_rec *r = g_new0(session_rec, 1);
+    pd_session *s = &r->pub;
     s->id = e->sessions->len + 1;
     s->protocol = proto;
     endpoint_from_addr(&s->client, client, client_port);
@@ -118,9 +135,30 @@ void pd_session_set_state(pd_session *s, const char *state)
 pd_ladder_entry *pd_session_ladder(pd_engine *e, pd_session *s, pd_dir dir, uint64_t frame,
                                    int64_t ts_ns, const char *fmt, ...)
 {
+    /* Most lines are repeats that fold (data packets, retransmissions):
+     * format on the stack, and copy to the heap only for a new line. The
+     * trackers' common "%s" needs no formatting at all. */
+    char buf[256];
+    char *owned = NULL;
+    const char *text;
     va_list ap;
     va_start(ap, fmt);
-    char *text = g_strdup_vprintf(fmt, ap);
+    if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+        text = va_arg(ap, const char *);
+        if (!text)
+            text = "(null)"; /* what printf prints */
+    } else {
+        va_list again;
+        va_copy(again, ap);
+        int n = g_vsnprintf(buf, sizeof buf, fmt, ap);
+        if (n < 0 || (size_t)n >= sizeof buf) {
+            owned = g_strdup_vprintf(fmt, again);
+            text = owned;
+        } else {
+            text = buf;
+        }
+        va_end(again);
+    }
     va_end(ap);
 
     /* Fold into a recent identical line from the same side, provided only the
@@ -134,23 +172,32 @@ pd_ladder_entry *pd_session_ladder(pd_engine *e, pd_session *s, pd_dir dir, uint
         l->repeat++;
         l->last_frame = frame;
         l->last_ts_ns = ts_ns;
-        g_free(text);
+        g_free(owned);
         return l;
     }
 
     if (s->n_ladder >= e->config.limits.max_ladder_lines) {
         s->ladder_dropped++;
-        g_free(text);
+        g_free(owned);
         return NULL;
     }
-    s->ladder = g_renew(pd_ladder_entry, s->ladder, s->n_ladder + 1);
+    session_rec *r = rec_of(s);
+    if (s->n_ladder == r->ladder_cap) {
+        /* Grow by a quarter: a realloc per line showed in profiles, and
+         * doubling would waste memory on every live session's ladder. */
+        size_t cap = r->ladder_cap + r->ladder_cap / 4 + 1;
+        if (cap > e->config.limits.max_ladder_lines)
+            cap = e->config.limits.max_ladder_lines;
+        s->ladder = g_renew(pd_ladder_entry, s->ladder, cap);
+        r->ladder_cap = cap;
+    }
     pd_ladder_entry *l = &s->ladder[s->n_ladder++];
     memset(l, 0, sizeof *l);
     l->frame = l->last_frame = frame;
     l->ts_ns = l->last_ts_ns = ts_ns;
     l->repeat = 1;
     l->dir = dir;
-    l->text = text;
+    l->text = owned ? owned : g_strdup(text);
     return l;
 }
 
@@ -170,7 +217,8 @@ void pd_ladder_annotate(pd_ladder_entry *l, const char *fmt, ...)
 static pd_attr *attr_slot(pd_attr **attrs, size_t *n, const char *key)
 {
     for (size_t i = 0; i < *n; i++) {
-        if (strcmp((*attrs)[i].key, key) == 0) {
+        /* Keys are string literals: the same pointer, usually. */
+        if ((*attrs)[i].key == key || strcmp((*attrs)[i].key, key) == 0) {
             g_free((*attrs)[i].str);
             (*attrs)[i].str = NULL;
             return &(*attrs)[i];
@@ -216,6 +264,9 @@ void pd_session_free(pd_session *s)
 {
     if (!s)
         return;
+    session_rec *r = rec_of(s);
+    if (r->findings)
+        g_ptr_array_free(r->findings, TRUE);
     for (size_t i = 0; i < s->n_ladder; i++) {
         g_free(s->ladder[i].text);
         g_free(s->ladder[i].annotation);
@@ -224,7 +275,70 @@ void pd_session_free(pd_session *s)
     g_free(s->ladder);
     g_free(s->stages);
     attrs_free(s->attrs, s->n_attrs);
-    g_free(s);
+    g_free(r);
+}
+
+/* ---- streaming: handing sessions over ---- */
+
+void pd_session_release(pd_engine *e, pd_session *s)
+{
+    if (!s || !e->config.on_session_closed)
+        return;
+    session_rec *r = rec_of(s);
+    if (r->released)
+        return;
+    r->released = true;
+    g_ptr_array_add(e->released, s);
+}
+
+void pd_vantage_tally_add(pd_vantage_tally *t, const pd_session *s)
+{
+    uint8_t c = s->max_ttl[PD_DIR_TO_SERVER], sv = s->max_ttl[PD_DIR_TO_CLIENT];
+    t->votes[pd_session_vantage(s)]++;
+    if (c > t->c_ttl)
+        t->c_ttl = c;
+    if (sv > t->s_ttl)
+        t->s_ttl = sv;
+    if (s->client.family == 4 && s->server.family == 4) {
+        if (!t->v4_pairs)
+            t->v4_pairs = g_array_new(FALSE, FALSE, sizeof(pd_vantage_pair));
+        pd_vantage_pair p = { .id = s->id };
+        memcpy(p.client, s->client.addr, 4);
+        memcpy(p.server, s->server.addr, 4);
+        g_array_append_val(t->v4_pairs, p);
+    }
+}
+
+/* A session's findings in report order: by the first frame they cite, ties
+ * in commit order (the engine's global order restricted to one session). */
+static int finding_frame_cmp(gconstpointer a, gconstpointer b)
+{
+    const pd_finding *x = *(pd_finding *const *)a, *y = *(pd_finding *const *)b;
+    uint64_t fx = x->n_evidence ? x->evidence[0].frame : 0;
+    uint64_t fy = y->n_evidence ? y->evidence[0].frame : 0;
+    return (fx > fy) - (fx < fy);
+}
+
+void pd_session_flush_released(pd_engine *e)
+{
+    /* The callback may not release more (it only reads), but index rather
+     * than iterate so the array could grow safely anyway. */
+    for (guint i = 0; i < e->released->len; i++) {
+        pd_session *s = g_ptr_array_index(e->released, i);
+        session_rec *r = rec_of(s);
+        const pd_finding *const *fs = NULL;
+        size_t nf = 0;
+        if (r->findings) {
+            g_ptr_array_sort(r->findings, finding_frame_cmp); /* stable (merge sort) */
+            fs = (const pd_finding *const *)r->findings->pdata;
+            nf = r->findings->len;
+        }
+        e->config.on_session_closed(s, fs, nf, e->config.user);
+        pd_vantage_tally_add(&e->tally, s);
+        g_ptr_array_index(e->sessions, s->id - 1) = NULL;
+        pd_session_free(s);
+    }
+    g_ptr_array_set_size(e->released, 0);
 }
 
 /* ---- findings ---- */
@@ -350,7 +464,19 @@ void pd_finding_commit(pd_engine *e, pd_finding *f)
         f->remediation = g_strdup("");
     if (!f->display_filter)
         f->display_filter = pd_evidence_filter(f);
-    g_ptr_array_add(e->findings, f);
+    /* Streaming: a session's findings travel with it; a finding about the
+     * capture, or one for a session already handed over, stays here. */
+    pd_session *s = e->config.on_session_closed && f->session_id
+                        ? (pd_session *)pd_engine_session_by_id(e, f->session_id)
+                        : NULL;
+    if (s) {
+        session_rec *r = rec_of(s);
+        if (!r->findings)
+            r->findings = g_ptr_array_new_with_free_func((GDestroyNotify)pd_finding_free);
+        g_ptr_array_add(r->findings, f);
+    } else {
+        g_ptr_array_add(e->findings, f);
+    }
     if (e->config.on_finding)
         e->config.on_finding(f, e->config.user);
 }

@@ -31,6 +31,19 @@ typedef enum pd_report_format {
 /* "text", "json", "markdown" -> format; false if the name is unknown. */
 bool pd_report_format_parse(const char *name, pd_report_format *out);
 
+/* What a report's head says about findings it has not got in hand: a front
+ * end that streams sessions and findings out piece by piece (the CLI does,
+ * so that memory follows live sessions) counts them as they pass. */
+typedef struct pd_report_totals {
+    size_t n_findings;
+    size_t by_severity[3]; /* indexed by pd_severity */
+    bool any_evidence;     /* some finding cites a frame */
+    /* The most severe finding, the first in report order on ties (capture
+     * level, then by session id, then in each session's order), or NULL. */
+    const pd_finding *worst;
+    uint64_t worst_order; /* its place in report order (pd_report_totals_add) */
+} pd_report_totals;
+
 typedef struct pd_report_capture {
     const char *file;   /* as named on the command line; "-" is standard input */
     const char *format; /* "pcap" or "pcapng" */
@@ -50,6 +63,10 @@ typedef struct pd_report_capture {
     /* The verdict on a code the user reported (--reported), or NULL: printed
      * on top of the report (pcapdiag/errorcodes.h). */
     const struct pd_reported *reported;
+    /* Streaming: findings are written piece by piece and `findings` is not
+     * the whole list; counts, verdict and exit status come from here. NULL:
+     * computed from `findings`. */
+    const pd_report_totals *totals;
 } pd_report_capture;
 
 /* Fill the stats/sessions/findings of `rc` from a finished engine (the other
@@ -60,6 +77,13 @@ void pd_report_capture_clear(pd_report_capture *rc);
 
 /* The time offsets are measured from (see has_time_origin). */
 int64_t pd_report_time_origin(const pd_report_capture *rc);
+
+/* Totals computed from rc->findings (what a whole report uses). */
+void pd_report_totals_compute(pd_report_totals *t, const pd_report_capture *rc);
+/* Count one finding; `order` is its place in report order (any increasing
+ * key), the tie-break between equally severe findings. Returns true when it
+ * became t->worst: a caller about to free `f` then points worst at a copy. */
+bool pd_report_totals_add(pd_report_totals *t, const pd_finding *f, uint64_t order);
 
 /* The most severe finding of a capture (first one on ties), or NULL. */
 const pd_finding *pd_report_worst_finding(const pd_report_capture *rc);
@@ -81,6 +105,56 @@ JsonNode *pd_report_json_node(const pd_report_capture *rc);
 
 /* Serialise a JSON node: pretty, 2-space indent, trailing newline. */
 char *pd_report_json_to_string(JsonNode *node);
+
+/* ---- the reports piece by piece (streaming) ------------------------------
+ *
+ * Each whole report above is exactly the concatenation of these pieces, so a
+ * front end that writes sessions as they close (and the head once the
+ * capture is over) produces the same bytes. The head pieces read counts
+ * through rc->totals when set. t0 is pd_report_time_origin(rc). */
+
+/* Text: head (reported verdict, capture header or the -q count line), then
+ * each session (not with -q), then the findings head and each finding. */
+void pd_report_text_head(GString *out, const pd_report_capture *rc, const pd_report_options *opt);
+void pd_report_text_session(GString *out, const pd_session *s, int64_t t0);
+void pd_report_text_findings_head(GString *out, size_t n_findings);
+void pd_report_text_finding(GString *out, const pd_finding *f, int64_t t0,
+                            const pd_report_options *opt);
+
+/* Markdown: head (verdict, count line); when there are findings, the
+ * findings table (head, one row per finding), the evidence table (head, the
+ * rows of each finding, tail; only when some finding has evidence), the
+ * details (head, one block per finding); then, without -q, the capture
+ * facts and each session. */
+void pd_report_markdown_head(GString *out, const pd_report_capture *rc);
+void pd_report_markdown_findings_head(GString *out);
+void pd_report_markdown_finding_row(GString *out, const pd_finding *f);
+void pd_report_markdown_evidence_head(GString *out);
+void pd_report_markdown_evidence_rows(GString *out, const pd_finding *f, int64_t t0);
+void pd_report_markdown_evidence_tail(GString *out);
+void pd_report_markdown_details_head(GString *out);
+void pd_report_markdown_finding_details(GString *out, const pd_finding *f);
+void pd_report_markdown_capture(GString *out, const pd_report_capture *rc);
+void pd_report_markdown_session(GString *out, const pd_session *s, int64_t t0);
+
+/* JSON: the nodes a document is made of (caller frees each), and a writer
+ * that prints them as json-glib prints the whole tree (pretty, 2-space
+ * indent) at their depth in it: the document at `level` 0 (1 inside the
+ * array of several files), its sessions and findings at level + 2. */
+JsonNode *pd_report_json_head_node(const pd_report_capture *rc); /* without sessions/findings */
+JsonNode *pd_report_json_session_node(const pd_session *s, int64_t t0);
+JsonNode *pd_report_json_finding_node(const pd_finding *f);
+/* Append `node` pretty-printed as it appears at `level` in a bigger tree
+ * (first line indented too; no trailing newline). */
+void pd_report_json_write_at(GString *out, JsonNode *node, int level);
+/* Document framing: the head object left open, then each array ("sessions",
+ * then "findings"): begin, elements (index counts from 0), end, then the
+ * document's closing brace (no trailing newline). */
+void pd_report_json_doc_begin(GString *out, JsonNode *head, int level);
+void pd_report_json_array_begin(GString *out, const char *key, int level);
+void pd_report_json_array_element(GString *out, JsonNode *node, int level, size_t index);
+void pd_report_json_array_end(GString *out, int level, size_t count);
+void pd_report_json_doc_end(GString *out, int level);
 
 /* The signature catalog (--list-signatures) in the given format, appended to
  * `out`. The Markdown form is the README's table, byte for byte. */

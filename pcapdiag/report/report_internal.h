@@ -22,6 +22,9 @@ void pd_report_wrap_hanging(GString *out, const char *text, const char *first, c
 void pd_report_wrap_tail(GString *out, const char *text, const char *tail, const char *first,
                          const char *cont, size_t width);
 
+/* v in decimal into buf (at least 21 bytes); returns its length. */
+size_t pd_report_format_u64(uint64_t v, char *buf, size_t len);
+
 /* "628, 629" (newly allocated). */
 char *pd_report_codes(const pd_finding *f);
 /* "call_id=5, result=Busy (4)" (newly allocated, not yet cleaned). */

@@ -235,14 +235,50 @@ static void add_finding(JsonBuilder *b, const pd_finding *f)
     json_builder_end_object(b);
 }
 
-JsonNode *pd_report_json_node(const pd_report_capture *rc)
+static JsonNode *builder_root(JsonBuilder *b)
 {
-    JsonBuilder *b = json_builder_new();
-    json_builder_begin_object(b);
+    JsonNode *root = json_builder_get_root(b);
+    g_object_unref(b);
+    return root;
+}
+
+/* The document's own members, before "sessions". */
+static void add_head_members(JsonBuilder *b, const pd_report_capture *rc)
+{
     add_str(b, "pcapdiag", PCAPDIAG_VERSION);
     add_int(b, "schema", PCAPDIAG_SCHEMA);
     pd_report_reported_json(b, rc->reported);
     add_capture(b, rc);
+}
+
+JsonNode *pd_report_json_head_node(const pd_report_capture *rc)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    add_head_members(b, rc);
+    json_builder_end_object(b);
+    return builder_root(b);
+}
+
+JsonNode *pd_report_json_session_node(const pd_session *s, int64_t t0)
+{
+    JsonBuilder *b = json_builder_new();
+    add_session(b, s, t0);
+    return builder_root(b);
+}
+
+JsonNode *pd_report_json_finding_node(const pd_finding *f)
+{
+    JsonBuilder *b = json_builder_new();
+    add_finding(b, f);
+    return builder_root(b);
+}
+
+JsonNode *pd_report_json_node(const pd_report_capture *rc)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    add_head_members(b, rc);
 
     int64_t t0 = pd_report_time_origin(rc);
     json_builder_set_member_name(b, "sessions");
@@ -260,12 +296,10 @@ JsonNode *pd_report_json_node(const pd_report_capture *rc)
     json_builder_end_array(b);
 
     json_builder_end_object(b);
-    JsonNode *root = json_builder_get_root(b);
-    g_object_unref(b);
-    return root;
+    return builder_root(b);
 }
 
-char *pd_report_json_to_string(JsonNode *node)
+static char *pretty(JsonNode *node)
 {
     JsonGenerator *g = json_generator_new();
     json_generator_set_pretty(g, TRUE);
@@ -274,7 +308,99 @@ char *pd_report_json_to_string(JsonNode *node)
     json_generator_set_root(g, node);
     char *body = json_generator_to_data(g, NULL);
     g_object_unref(g);
+    return body;
+}
+
+char *pd_report_json_to_string(JsonNode *node)
+{
+    char *body = pretty(node);
     char *out = g_strconcat(body, "\n", NULL);
     g_free(body);
     return out;
+}
+
+/* ---- streaming: nodes printed at their depth in the whole tree ---- */
+
+#define INDENT 2
+
+static void indent(GString *out, int level)
+{
+    for (int i = 0; i < level * INDENT; i++)
+        g_string_append_c(out, ' ');
+}
+
+/* json-glib indents every line by its depth, and also writes an empty
+ * object as "{", depth x indent spaces, "}" (json-glib 1.6 dump_node). So a
+ * node printed alone matches its place in a bigger tree once every line and
+ * every empty object get `level` more indents. Strings never hold a raw
+ * newline (the generator escapes control characters); quotes and
+ * backslashes are tracked so braces inside strings are left alone. */
+void pd_report_json_write_at(GString *out, JsonNode *node, int level)
+{
+    char *text = pretty(node);
+    bool in_str = false;
+    indent(out, level);
+    for (const char *p = text; *p; p++) {
+        char c = *p;
+        if (in_str) {
+            g_string_append_c(out, c);
+            if (c == '\\' && p[1]) {
+                g_string_append_c(out, *++p);
+            } else if (c == '"') {
+                in_str = false;
+            }
+            continue;
+        }
+        g_string_append_c(out, c);
+        if (c == '"') {
+            in_str = true;
+        } else if (c == '\n') {
+            indent(out, level);
+        } else if (c == '{') {
+            const char *q = p + 1;
+            while (*q == ' ')
+                q++;
+            if (*q == '}') /* an empty object: its inner spaces grow too */
+                indent(out, level);
+        }
+    }
+    g_free(text);
+}
+
+void pd_report_json_doc_begin(GString *out, JsonNode *head, int level)
+{
+    pd_report_json_write_at(out, head, level);
+    /* Leave the object open: drop its last line ("}" at `level`). */
+    const char *nl = strrchr(out->str, '\n');
+    if (nl && out->str[out->len - 1] == '}')
+        g_string_truncate(out, (gsize)(nl - out->str));
+}
+
+void pd_report_json_array_begin(GString *out, const char *key, int level)
+{
+    g_string_append(out, ",\n");
+    indent(out, level + 1);
+    g_string_append_printf(out, "\"%s\" : [", key);
+}
+
+void pd_report_json_array_element(GString *out, JsonNode *node, int level, size_t index)
+{
+    g_string_append(out, index ? ",\n" : "\n");
+    pd_report_json_write_at(out, node, level + 2);
+}
+
+void pd_report_json_array_end(GString *out, int level, size_t count)
+{
+    if (count) {
+        g_string_append_c(out, '\n');
+        indent(out, level + 1);
+    }
+    g_string_append_c(out, ']');
+}
+
+void pd_report_json_doc_end(GString *out, int level)
+{
+    g_string_append_c(out, '\n');
+    indent(out, level);
+    g_string_append_c(out, '}');
 }

@@ -110,93 +110,118 @@ static void append_verdict(GString *out, const pd_report_capture *rc)
     g_string_append(out, ".\n");
 }
 
+void pd_report_markdown_findings_head(GString *out)
+{
+    g_string_append(out, "\n### Findings\n\n"
+                         "| Severity | Signature | Windows codes | Session | Summary |\n"
+                         "| --- | --- | --- | --- | --- |\n");
+}
+
+void pd_report_markdown_finding_row(GString *out, const pd_finding *f)
+{
+    char *codes = pd_report_codes(f);
+    g_string_append_printf(out, "| %s | ", pd_severity_name(f->severity));
+    pd_report_md_code(out, f->signature ? f->signature->id : "unknown", true);
+    g_string_append_printf(out, " | %s | ", *codes ? codes : "-");
+    if (f->session_id)
+        g_string_append_printf(out, "%" PRIu32, f->session_id);
+    else
+        g_string_append(out, "capture");
+    g_string_append(out, " | ");
+    pd_report_md_text(out, f->summary);
+    g_string_append(out, " |\n");
+    g_free(codes);
+}
+
+void pd_report_markdown_evidence_head(GString *out)
+{
+    g_string_append(out, "\n### Evidence\n\n"
+                         "| Signature | Frame | Time (s) | Note |\n"
+                         "| --- | ---: | ---: | --- |\n");
+}
+
+void pd_report_markdown_evidence_rows(GString *out, const pd_finding *f, int64_t t0)
+{
+    for (size_t j = 0; j < f->n_evidence; j++) {
+        char off[32];
+        g_string_append(out, "| ");
+        pd_report_md_code(out, f->signature ? f->signature->id : "unknown", true);
+        g_string_append_printf(out, " | %" PRIu64 " | %s | ", f->evidence[j].frame,
+                               pd_report_format_offset(f->evidence[j].ts_ns - t0, off, sizeof off));
+        pd_report_md_text(out, f->evidence[j].note);
+        g_string_append(out, " |\n");
+    }
+}
+
+void pd_report_markdown_evidence_tail(GString *out)
+{
+    g_string_append(out, "\nTimes are seconds since the first record of the file "
+                         "(Wireshark's default Time column).\n");
+}
+
+void pd_report_markdown_details_head(GString *out)
+{
+    g_string_append(out, "\n### Details\n");
+}
+
+void pd_report_markdown_finding_details(GString *out, const pd_finding *f)
+{
+    g_string_append_printf(out, "\n**%s** ", pd_severity_name(f->severity));
+    pd_report_md_code(out, f->signature ? f->signature->id : "unknown", false);
+    if (f->session_id)
+        g_string_append_printf(out, " (session %" PRIu32 ")", f->session_id);
+    g_string_append(out, ": ");
+    pd_report_md_text(out, f->summary);
+    g_string_append(out, "\n");
+    char *typical = pd_report_typical_codes(f);
+    if (typical) {
+        g_string_append(out, "\n*Codes users typically see for this:* ");
+        pd_report_md_text(out, typical);
+        g_string_append(out, "\n");
+        g_free(typical);
+    }
+    if (f->explanation && *f->explanation) {
+        g_string_append(out, "\n");
+        pd_report_md_text(out, f->explanation);
+        g_string_append(out, "\n");
+    }
+    if (f->remediation && *f->remediation) {
+        g_string_append(out, "\n*Remediation:* ");
+        pd_report_md_text(out, f->remediation);
+        g_string_append(out, "\n");
+    }
+    if (f->display_filter && *f->display_filter) {
+        g_string_append(out, "\n*Wireshark filter:* ");
+        pd_report_md_code(out, f->display_filter, false);
+        g_string_append(out, "\n");
+    }
+}
+
 static void append_findings(GString *out, const pd_report_capture *rc, int64_t t0)
 {
     if (rc->n_findings == 0)
         return;
-    g_string_append(out, "\n### Findings\n\n"
-                         "| Severity | Signature | Windows codes | Session | Summary |\n"
-                         "| --- | --- | --- | --- | --- |\n");
-    for (size_t i = 0; i < rc->n_findings; i++) {
-        const pd_finding *f = rc->findings[i];
-        if (!f)
-            continue;
-        char *codes = pd_report_codes(f);
-        g_string_append_printf(out, "| %s | ", pd_severity_name(f->severity));
-        pd_report_md_code(out, f->signature ? f->signature->id : "unknown", true);
-        g_string_append_printf(out, " | %s | ", *codes ? codes : "-");
-        if (f->session_id)
-            g_string_append_printf(out, "%" PRIu32, f->session_id);
-        else
-            g_string_append(out, "capture");
-        g_string_append(out, " | ");
-        pd_report_md_text(out, f->summary);
-        g_string_append(out, " |\n");
-        g_free(codes);
-    }
+    pd_report_markdown_findings_head(out);
+    for (size_t i = 0; i < rc->n_findings; i++)
+        if (rc->findings[i])
+            pd_report_markdown_finding_row(out, rc->findings[i]);
 
     bool any_evidence = false;
     for (size_t i = 0; i < rc->n_findings; i++)
         if (rc->findings[i] && rc->findings[i]->n_evidence)
             any_evidence = true;
     if (any_evidence) {
-        g_string_append(out, "\n### Evidence\n\n"
-                             "| Signature | Frame | Time (s) | Note |\n"
-                             "| --- | ---: | ---: | --- |\n");
-        for (size_t i = 0; i < rc->n_findings; i++) {
-            const pd_finding *f = rc->findings[i];
-            if (!f)
-                continue;
-            for (size_t j = 0; j < f->n_evidence; j++) {
-                char off[32];
-                g_string_append(out, "| ");
-                pd_report_md_code(out, f->signature ? f->signature->id : "unknown", true);
-                g_string_append_printf(
-                    out, " | %" PRIu64 " | %s | ", f->evidence[j].frame,
-                    pd_report_format_offset(f->evidence[j].ts_ns - t0, off, sizeof off));
-                pd_report_md_text(out, f->evidence[j].note);
-                g_string_append(out, " |\n");
-            }
-        }
-        g_string_append(out, "\nTimes are seconds since the first record of the file "
-                             "(Wireshark's default Time column).\n");
+        pd_report_markdown_evidence_head(out);
+        for (size_t i = 0; i < rc->n_findings; i++)
+            if (rc->findings[i])
+                pd_report_markdown_evidence_rows(out, rc->findings[i], t0);
+        pd_report_markdown_evidence_tail(out);
     }
 
-    g_string_append(out, "\n### Details\n");
-    for (size_t i = 0; i < rc->n_findings; i++) {
-        const pd_finding *f = rc->findings[i];
-        if (!f)
-            continue;
-        g_string_append_printf(out, "\n**%s** ", pd_severity_name(f->severity));
-        pd_report_md_code(out, f->signature ? f->signature->id : "unknown", false);
-        if (f->session_id)
-            g_string_append_printf(out, " (session %" PRIu32 ")", f->session_id);
-        g_string_append(out, ": ");
-        pd_report_md_text(out, f->summary);
-        g_string_append(out, "\n");
-        char *typical = pd_report_typical_codes(f);
-        if (typical) {
-            g_string_append(out, "\n*Codes users typically see for this:* ");
-            pd_report_md_text(out, typical);
-            g_string_append(out, "\n");
-            g_free(typical);
-        }
-        if (f->explanation && *f->explanation) {
-            g_string_append(out, "\n");
-            pd_report_md_text(out, f->explanation);
-            g_string_append(out, "\n");
-        }
-        if (f->remediation && *f->remediation) {
-            g_string_append(out, "\n*Remediation:* ");
-            pd_report_md_text(out, f->remediation);
-            g_string_append(out, "\n");
-        }
-        if (f->display_filter && *f->display_filter) {
-            g_string_append(out, "\n*Wireshark filter:* ");
-            pd_report_md_code(out, f->display_filter, false);
-            g_string_append(out, "\n");
-        }
-    }
+    pd_report_markdown_details_head(out);
+    for (size_t i = 0; i < rc->n_findings; i++)
+        if (rc->findings[i])
+            pd_report_markdown_finding_details(out, rc->findings[i]);
 }
 
 static void fact(GString *out, const char *name, const char *value)
@@ -206,7 +231,7 @@ static void fact(GString *out, const char *name, const char *value)
     g_string_append(out, " |\n");
 }
 
-static void append_capture(GString *out, const pd_report_capture *rc)
+void pd_report_markdown_capture(GString *out, const pd_report_capture *rc)
 {
     const pd_capture_stats *st = rc->stats;
     char t[PD_REPORT_TIME_LEN], d[32];
@@ -252,40 +277,34 @@ static void append_capture(GString *out, const pd_report_capture *rc)
         fact(out, "Truncated", "yes: the file ends in the middle of a record");
 }
 
-static void append_sessions(GString *out, const pd_report_capture *rc, int64_t t0)
+void pd_report_markdown_session(GString *out, const pd_session *s, int64_t t0)
 {
-    for (size_t i = 0; i < rc->n_sessions; i++) {
-        const pd_session *s = rc->sessions[i];
-        if (!s)
-            continue;
-        char c[PD_REPORT_ENDPOINT_LEN], sv[PD_REPORT_ENDPOINT_LEN];
-        g_string_append_printf(out, "\n### Session %" PRIu32 ": %s ", s->id,
-                               pd_report_protocol_title(s->protocol));
-        pd_report_md_code(out, pd_report_format_endpoint(&s->client, c, sizeof c), false);
-        g_string_append(out, " -> ");
-        pd_report_md_code(out, pd_report_format_endpoint(&s->server, sv, sizeof sv), false);
-        g_string_append(out, ", state ");
-        pd_report_md_text(out, s->state ? s->state : "?");
-        g_string_append(out, "\n\n");
-        g_string_append(out, "Stages: ");
-        if (s->n_stages == 0)
-            g_string_append(out, "none reached");
-        for (size_t j = 0; j < s->n_stages; j++) {
-            g_string_append(out, j ? ", " : "");
-            pd_report_md_text(out, s->stages[j].name ? s->stages[j].name : "?");
-            g_string_append_printf(out, " (frame %" PRIu64 ")", s->stages[j].frame);
-        }
-        g_string_append(out, ".\n\n");
-        GString *ladder = g_string_new(NULL);
-        pd_report_ladder(ladder, s, t0);
-        md_code_block(out, ladder->str);
-        g_string_free(ladder, TRUE);
+    char c[PD_REPORT_ENDPOINT_LEN], sv[PD_REPORT_ENDPOINT_LEN];
+    g_string_append_printf(out, "\n### Session %" PRIu32 ": %s ", s->id,
+                           pd_report_protocol_title(s->protocol));
+    pd_report_md_code(out, pd_report_format_endpoint(&s->client, c, sizeof c), false);
+    g_string_append(out, " -> ");
+    pd_report_md_code(out, pd_report_format_endpoint(&s->server, sv, sizeof sv), false);
+    g_string_append(out, ", state ");
+    pd_report_md_text(out, s->state ? s->state : "?");
+    g_string_append(out, "\n\n");
+    g_string_append(out, "Stages: ");
+    if (s->n_stages == 0)
+        g_string_append(out, "none reached");
+    for (size_t j = 0; j < s->n_stages; j++) {
+        g_string_append(out, j ? ", " : "");
+        pd_report_md_text(out, s->stages[j].name ? s->stages[j].name : "?");
+        g_string_append_printf(out, " (frame %" PRIu64 ")", s->stages[j].frame);
     }
+    g_string_append(out, ".\n\n");
+    GString *ladder = g_string_new(NULL);
+    pd_report_ladder(ladder, s, t0);
+    md_code_block(out, ladder->str);
+    g_string_free(ladder, TRUE);
 }
 
-void pd_report_markdown(GString *out, const pd_report_capture *rc, const pd_report_options *opt)
+void pd_report_markdown_head(GString *out, const pd_report_capture *rc)
 {
-    int64_t t0 = pd_report_time_origin(rc);
     pd_report_reported_markdown(out, rc->reported);
     append_verdict(out, rc);
     g_string_append_printf(out, "\npcapdiag %s on ", PCAPDIAG_VERSION);
@@ -295,9 +314,17 @@ void pd_report_markdown(GString *out, const pd_report_capture *rc, const pd_repo
     pd_report_md_text(out, counts);
     g_string_append(out, ".\n");
     g_free(counts);
+}
+
+void pd_report_markdown(GString *out, const pd_report_capture *rc, const pd_report_options *opt)
+{
+    int64_t t0 = pd_report_time_origin(rc);
+    pd_report_markdown_head(out, rc);
     append_findings(out, rc, t0);
     if (opt && opt->quiet)
         return;
-    append_capture(out, rc);
-    append_sessions(out, rc, t0);
+    pd_report_markdown_capture(out, rc);
+    for (size_t i = 0; i < rc->n_sessions; i++)
+        if (rc->sessions[i])
+            pd_report_markdown_session(out, rc->sessions[i], t0);
 }

@@ -87,10 +87,21 @@ static void append_header(GString *out, const pd_report_capture *rc)
               "the file ends in the middle of a record; this report covers what was read");
 }
 
-/* One ladder line: offset, frame, the two bars with the arrow, the text. */
-static void append_ladder_line(GString *out, const pd_ladder_entry *l, int64_t t0, int tw, int fw)
+/* Right-align `text` (of `len` bytes) in `width` columns. */
+static void append_padded(GString *out, const char *text, size_t len, int width)
 {
-    char off[32], dur[32];
+    for (int i = (int)len; i < width; i++)
+        g_string_append_c(out, ' ');
+    g_string_append_len(out, text, (gssize)len);
+}
+
+/* One ladder line: offset, frame, the two bars with the arrow, the text.
+ * `cont` is the continuation prefix, the same for every line of a ladder.
+ * Built without printf: a report spends most of its time here. */
+static void append_ladder_line(GString *out, const pd_ladder_entry *l, int64_t t0, int tw, int fw,
+                               const char *cont)
+{
+    char off[32], fr[24], dur[32];
     const char *arrow;
     switch (l->dir) {
     case PD_DIR_TO_SERVER: arrow = ARROW_TO_SERVER; break;
@@ -100,10 +111,10 @@ static void append_ladder_line(GString *out, const pd_ladder_entry *l, int64_t t
     G_STATIC_ASSERT(sizeof ARROW_TO_CLIENT == sizeof ARROW_TO_SERVER);
     G_STATIC_ASSERT(sizeof ARROW_OTHER == sizeof ARROW_TO_SERVER);
 
-    GString *tail = g_string_new(NULL);
+    GString *tail = NULL;
     uint32_t repeat = l->repeat ? l->repeat : 1;
     if (repeat > 1 || l->annotation) {
-        g_string_append_c(tail, '[');
+        tail = g_string_new("[");
         if (repeat > 1)
             g_string_append_printf(tail, "x%" PRIu32 " over %s", repeat,
                                    pd_report_format_duration(l->last_ts_ns - l->ts_ns, dur,
@@ -113,15 +124,22 @@ static void append_ladder_line(GString *out, const pd_ladder_entry *l, int64_t t
         g_string_append_c(tail, ']');
     }
 
-    char *prefix = g_strdup_printf("  %*s  %*" PRIu64 "  %s  ", tw,
-                                   pd_report_format_offset(l->ts_ns - t0, off, sizeof off), fw,
-                                   l->frame, arrow);
-    /* Continuation lines keep both bars so the diagram stays readable. */
-    char *cont = g_strdup_printf("  %*s  %*s  |%*s|  ", tw, "", fw, "", ARROW_WIDTH - 2, "");
-    pd_report_wrap_tail(out, l->text ? l->text : "", tail->str, prefix, cont, WIDTH);
-    g_free(prefix);
-    g_free(cont);
-    g_string_free(tail, TRUE);
+    /* "  %*s  %*" PRIu64 "  %s  " */
+    GString *prefix = g_string_sized_new(96);
+    g_string_append(prefix, "  ");
+    pd_report_format_offset(l->ts_ns - t0, off, sizeof off);
+    append_padded(prefix, off, strlen(off), tw);
+    g_string_append(prefix, "  ");
+    size_t n = pd_report_format_u64(l->frame, fr, sizeof fr);
+    append_padded(prefix, fr, n, fw);
+    g_string_append(prefix, "  ");
+    g_string_append(prefix, arrow);
+    g_string_append(prefix, "  ");
+    pd_report_wrap_tail(out, l->text ? l->text : "", tail ? tail->str : NULL, prefix->str, cont,
+                        WIDTH);
+    g_string_free(prefix, TRUE);
+    if (tail)
+        g_string_free(tail, TRUE);
 }
 
 static void append_session(GString *out, const pd_session *s, int64_t t0)
@@ -174,14 +192,17 @@ void pd_report_ladder(GString *out, const pd_session *s, int64_t t0)
         int l = (int)strlen(pd_report_format_offset(s->ladder[i].ts_ns - t0, off, sizeof off));
         if (l > tw)
             tw = l;
-        l = g_snprintf(fr, sizeof fr, "%" PRIu64, s->ladder[i].frame);
+        l = (int)pd_report_format_u64(s->ladder[i].frame, fr, sizeof fr);
         if (l > fw)
             fw = l;
     }
     g_string_append_printf(out, "  %*s  %*s  %-*s%s\n", tw, "time", fw, "frame", ARROW_WIDTH - 6,
                            "client", "server");
+    /* Continuation lines keep both bars so the diagram stays readable. */
+    char *cont = g_strdup_printf("  %*s  %*s  |%*s|  ", tw, "", fw, "", ARROW_WIDTH - 2, "");
     for (size_t i = 0; i < s->n_ladder; i++)
-        append_ladder_line(out, &s->ladder[i], t0, tw, fw);
+        append_ladder_line(out, &s->ladder[i], t0, tw, fw, cont);
+    g_free(cont);
     if (s->ladder_dropped)
         g_string_append_printf(out, "  ... %" PRIu64 " more lines not kept (ladder cap reached)\n",
                                s->ladder_dropped);
@@ -260,25 +281,10 @@ static void append_finding(GString *out, const pd_finding *f, int64_t t0, bool c
     }
 }
 
-static void append_findings(GString *out, const pd_report_capture *rc, bool color)
-{
-    int64_t t0 = pd_report_time_origin(rc);
-    if (rc->n_findings == 0) {
-        g_string_append(out, "No findings.\n");
-        return;
-    }
-    g_string_append_printf(out, "Findings (%zu)\n", rc->n_findings);
-    for (size_t i = 0; i < rc->n_findings; i++) {
-        if (!rc->findings[i])
-            continue;
-        g_string_append_c(out, '\n');
-        append_finding(out, rc->findings[i], t0, color);
-    }
-}
+/* ---- the pieces (report.h): the whole report is their concatenation ---- */
 
-void pd_report_text(GString *out, const pd_report_capture *rc, const pd_report_options *opt)
+void pd_report_text_head(GString *out, const pd_report_capture *rc, const pd_report_options *opt)
 {
-    bool color = opt && opt->color;
     pd_report_reported_text(out, rc->reported);
     if (opt && opt->quiet) {
         char *counts = pd_report_count_line(rc);
@@ -286,26 +292,49 @@ void pd_report_text(GString *out, const pd_report_capture *rc, const pd_report_o
         pd_report_wrap_hanging(out, line, "", "  ", WIDTH);
         g_free(line);
         g_free(counts);
-        append_findings(out, rc, color);
         return;
     }
-
     append_header(out, rc);
     g_string_append_c(out, '\n');
-    int64_t t0 = pd_report_time_origin(rc);
     if (rc->n_sessions == 0) {
         char *none = pd_report_no_session_line(rc);
         pd_report_wrap(out, none, "", WIDTH);
         g_free(none);
-    } else {
-        for (size_t i = 0; i < rc->n_sessions; i++) {
-            if (!rc->sessions[i])
-                continue;
-            append_session(out, rc->sessions[i], t0);
-            g_string_append_c(out, '\n');
-        }
-    }
-    if (rc->n_sessions == 0)
         g_string_append_c(out, '\n');
-    append_findings(out, rc, color);
+    }
+}
+
+void pd_report_text_session(GString *out, const pd_session *s, int64_t t0)
+{
+    append_session(out, s, t0);
+    g_string_append_c(out, '\n');
+}
+
+void pd_report_text_findings_head(GString *out, size_t n_findings)
+{
+    if (n_findings == 0)
+        g_string_append(out, "No findings.\n");
+    else
+        g_string_append_printf(out, "Findings (%zu)\n", n_findings);
+}
+
+void pd_report_text_finding(GString *out, const pd_finding *f, int64_t t0,
+                            const pd_report_options *opt)
+{
+    g_string_append_c(out, '\n');
+    append_finding(out, f, t0, opt && opt->color);
+}
+
+void pd_report_text(GString *out, const pd_report_capture *rc, const pd_report_options *opt)
+{
+    int64_t t0 = pd_report_time_origin(rc);
+    pd_report_text_head(out, rc, opt);
+    if (!(opt && opt->quiet))
+        for (size_t i = 0; i < rc->n_sessions; i++)
+            if (rc->sessions[i])
+                pd_report_text_session(out, rc->sessions[i], t0);
+    pd_report_text_findings_head(out, rc->n_findings);
+    for (size_t i = 0; i < rc->n_findings; i++)
+        if (rc->findings[i])
+            pd_report_text_finding(out, rc->findings[i], t0, opt);
 }

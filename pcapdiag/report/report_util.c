@@ -43,8 +43,37 @@ int64_t pd_report_time_origin(const pd_report_capture *rc)
     return rc->stats && rc->stats->frames ? rc->stats->first_ts_ns : 0;
 }
 
+bool pd_report_totals_add(pd_report_totals *t, const pd_finding *f, uint64_t order)
+{
+    if (!f)
+        return false;
+    t->n_findings++;
+    if ((unsigned)f->severity < G_N_ELEMENTS(t->by_severity))
+        t->by_severity[f->severity]++;
+    if (f->n_evidence)
+        t->any_evidence = true;
+    if (t->worst && (f->severity < t->worst->severity ||
+                     (f->severity == t->worst->severity && order >= t->worst_order)))
+        return false;
+    t->worst = f;
+    t->worst_order = order;
+    return true;
+}
+
+void pd_report_totals_compute(pd_report_totals *t, const pd_report_capture *rc)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < rc->n_findings; i++)
+        pd_report_totals_add(t, rc->findings[i], i);
+    /* NULL entries are not findings, but a whole report has always counted
+     * them in "Findings (N)": keep its count. */
+    t->n_findings = rc->n_findings;
+}
+
 const pd_finding *pd_report_worst_finding(const pd_report_capture *rc)
 {
+    if (rc->totals)
+        return rc->totals->worst;
     const pd_finding *worst = NULL;
     for (size_t i = 0; i < rc->n_findings; i++) {
         const pd_finding *f = rc->findings[i];
@@ -88,6 +117,18 @@ const char *pd_report_format_time(int64_t ts_ns, char *buf, size_t len)
     return buf;
 }
 
+/* Digits of v, written backwards ending just before `end`; returns the
+ * first. Printing every ladder line's offset through snprintf showed up in
+ * profiles of reports with thousands of sessions. */
+static char *u64_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 const char *pd_report_format_offset(int64_t delta_ns, char *buf, size_t len)
 {
     /* Round half away from zero to the millisecond, on the magnitude, so
@@ -97,8 +138,32 @@ const char *pd_report_format_offset(int64_t delta_ns, char *buf, size_t len)
     uint64_t ms = (mag + 500000) / 1000000;
     if (ms == 0)
         neg = false;
-    g_snprintf(buf, len, "%s%" PRIu64 ".%03" PRIu64, neg ? "-" : "", ms / 1000, ms % 1000);
+    /* "-", up to 20 digits, ".", 3 digits: what g_snprintf("%s%" PRIu64
+     * ".%03" PRIu64) prints, built by hand. */
+    char tmp[32];
+    char *end = tmp + sizeof tmp;
+    *--end = '\0';
+    uint64_t frac = ms % 1000;
+    for (int i = 0; i < 3; i++) {
+        *--end = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    *--end = '.';
+    end = u64_digits(end, ms / 1000);
+    if (neg)
+        *--end = '-';
+    g_strlcpy(buf, end, len);
     return buf;
+}
+
+size_t pd_report_format_u64(uint64_t v, char *buf, size_t len)
+{
+    char tmp[24];
+    char *end = tmp + sizeof tmp;
+    *--end = '\0';
+    char *first = u64_digits(end, v);
+    g_strlcpy(buf, first, len);
+    return (size_t)(end - first);
 }
 
 const char *pd_report_format_duration(int64_t ns, char *buf, size_t len)
@@ -151,17 +216,28 @@ char *pd_report_clean(const char *s)
 {
     if (!s)
         return g_strdup("");
+    /* Nearly all text is printable ASCII already (the engine's own words):
+     * one pass to see that, then a plain copy. A report of thousands of
+     * findings spends its time here otherwise. */
+    const char *p = s;
+    while ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f)
+        p++;
+    if (!*p)
+        return g_strndup(s, (gsize)(p - s));
     /* Text decoded from packets (a peer's MS-CHAPv2 message, say) is
      * attacker-controlled: escape sequences must not reach a terminal. */
     char *valid = g_utf8_make_valid(s, -1);
     GString *out = g_string_sized_new(strlen(valid));
-    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+    const char *run = valid; /* start of the bytes kept as they are */
+    for (p = valid; *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
-        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+            g_string_append_len(out, run, p - run);
             g_string_append_c(out, c == '\t' || c == '\n' || c == '\r' ? ' ' : '?');
-        else
-            g_string_append_unichar(out, c);
+            run = g_utf8_next_char(p);
+        }
     }
+    g_string_append_len(out, run, p - run);
     g_free(valid);
     return g_string_free(out, FALSE);
 }
@@ -183,6 +259,30 @@ static const char *wrap_cut(const char *p, size_t avail)
     return end;
 }
 
+/* Characters (columns) in valid UTF-8: the bytes that start one. */
+static size_t text_cols(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+/* wrap_cut for ASCII text of `rem` bytes from p: the same cut, found from
+ * the end of the window instead of walking every character. */
+static const char *wrap_cut_ascii(const char *p, size_t rem, size_t avail)
+{
+    if (rem <= avail)
+        return p + rem;
+    const char *end = p + avail;
+    if (*end == ' ')
+        return end;
+    for (const char *q = end; q > p; q--)
+        if (q[-1] == ' ')
+            return q - 1;
+    return end; /* a word longer than the line */
+}
+
 void pd_report_wrap_tail(GString *out, const char *text, const char *tail, const char *first,
                          const char *cont, size_t width)
 {
@@ -192,14 +292,23 @@ void pd_report_wrap_tail(GString *out, const char *text, const char *tail, const
     const char *indent = first;
     gsize line_start = out->len;
     bool any = false;
+    /* Column widths of the two prefixes, counted once; the text's length
+     * and whether it is all ASCII (the usual case), once. */
+    size_t first_cols = text_cols(first);
+    size_t cont_cols = cont == first ? first_cols : text_cols(cont);
+    const char *text_end = clean;
+    bool ascii = true;
+    for (; *text_end; text_end++)
+        if ((unsigned char)*text_end >= 0x80)
+            ascii = false;
     for (;;) {
         while (*p == ' ')
             p++;
         if (!*p)
             break;
-        size_t ind = g_utf8_strlen(indent, -1);
+        size_t ind = indent == first ? first_cols : cont_cols;
         size_t avail = width > ind + 20 ? width - ind : 20;
-        const char *end = wrap_cut(p, avail);
+        const char *end = ascii ? wrap_cut_ascii(p, (size_t)(text_end - p), avail) : wrap_cut(p, avail);
         const char *trim = end;
         while (trim > p && trim[-1] == ' ')
             trim--;
@@ -224,7 +333,7 @@ void pd_report_wrap_tail(GString *out, const char *text, const char *tail, const
         /* The tail ("[x10 over 27.0 s, none answered]") is kept in one
          * piece: on the last line if it fits, else on a line of its own. */
         glong last_cols = g_utf8_strlen(out->str + line_start, out->len - line_start - 1);
-        glong tail_cols = g_utf8_strlen(ctail, -1);
+        glong tail_cols = (glong)text_cols(ctail);
         if ((size_t)(last_cols + 2 + tail_cols) <= width) {
             g_string_truncate(out, out->len - 1);
             g_string_append_printf(out, "  %s\n", ctail);
@@ -256,25 +365,40 @@ char *pd_report_codes(const pd_finding *f)
     return g_string_free(s, FALSE);
 }
 
+/* Signed decimal, by hand (see u64_digits). */
+static void append_i64(GString *s, int64_t v)
+{
+    char tmp[24];
+    char *end = tmp + sizeof tmp;
+    char *first = u64_digits(end, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    if (v < 0)
+        *--first = '-';
+    g_string_append_len(s, first, end - first);
+}
+
 char *pd_report_attrs_line(const pd_attr *attrs, size_t n)
 {
-    GString *s = g_string_new(NULL);
+    GString *s = g_string_sized_new(256);
     for (size_t i = 0; i < n; i++) {
         const pd_attr *a = &attrs[i];
         if (!a->key)
             continue;
         if (s->len)
             g_string_append(s, ", ");
+        g_string_append(s, a->key);
+        g_string_append_c(s, '=');
         switch (a->kind) {
         case PD_ATTR_STR:
-            g_string_append_printf(s, "%s=%s", a->key, a->str ? a->str : "");
+            g_string_append(s, a->str ? a->str : "");
             break;
         case PD_ATTR_NUM:
-            g_string_append_printf(s, "%s=%" PRId64, a->key, a->num);
+            append_i64(s, a->num);
             break;
         case PD_ATTR_CODE:
-            g_string_append_printf(s, "%s=%s (%" PRId64 ")", a->key, a->str ? a->str : "?",
-                                   a->num);
+            g_string_append(s, a->str ? a->str : "?");
+            g_string_append(s, " (");
+            append_i64(s, a->num);
+            g_string_append_c(s, ')');
             break;
         }
     }
@@ -326,19 +450,22 @@ char *pd_report_traffic(const pd_capture_stats *st)
 
 char *pd_report_count_line(const pd_report_capture *rc)
 {
-    size_t by_sev[3] = { 0 };
-    for (size_t i = 0; i < rc->n_findings; i++)
-        if (rc->findings[i] && (unsigned)rc->findings[i]->severity < 3)
-            by_sev[rc->findings[i]->severity]++;
+    pd_report_totals own;
+    const pd_report_totals *t = rc->totals;
+    if (!t) {
+        pd_report_totals_compute(&own, rc);
+        t = &own;
+    }
+    const size_t *by_sev = t->by_severity;
+    size_t n_findings = t->n_findings;
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "%" PRIu64 " %s, %zu %s, ", rc->stats->frames,
                            rc->stats->frames == 1 ? "frame" : "frames", rc->n_sessions,
                            rc->n_sessions == 1 ? "VPN session" : "VPN sessions");
-    if (rc->n_findings == 0) {
+    if (n_findings == 0) {
         g_string_append(s, "no findings");
     } else {
-        g_string_append_printf(s, "%zu %s (", rc->n_findings,
-                               rc->n_findings == 1 ? "finding" : "findings");
+        g_string_append_printf(s, "%zu %s (", n_findings, n_findings == 1 ? "finding" : "findings");
         GString *parts = g_string_new(NULL);
         list_add(parts, by_sev[PD_SEV_ERROR], "error", "errors");
         list_add(parts, by_sev[PD_SEV_WARNING], "warning", "warnings");

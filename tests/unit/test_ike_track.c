@@ -1329,7 +1329,7 @@ static void test_dpd_timeout_v1(void **state)
 }
 
 /* IKEv1 quick mode #1 answered by an encrypted Informational: phase 2
- * refused, named with low confidence. */
+ * refused (the notify itself needs the keys), medium confidence. */
 static void test_quick_mode_refused(void **state)
 {
     (void)state;
@@ -1354,8 +1354,8 @@ static void test_quick_mode_refused(void **state)
     const pd_session *s = pd_engine_session(f.e, 0);
     assert_true(reached(s, "phase1-done"));
     assert_false(reached(s, "quick-mode-done"));
-    const pd_finding *fd = only(f.e, "ike.no_proposal_chosen");
-    assert_int_equal(fd->confidence, PD_CONF_LOW);
+    const pd_finding *fd = only(f.e, "ike.child_sa_refused");
+    assert_int_equal(fd->confidence, PD_CONF_MEDIUM);
     assert_true(has_code(fd, 788));
     assert_non_null(strstr(fd->summary, "phase 2 refused"));
     assert_true(cites(fd, 7) && cites(fd, 8));

@@ -306,9 +306,14 @@ static bool detect_lcp_loop(pd_engine *e, pd_session *s, const pd_ppp_link *l)
                           "disagree on.");
     pd_finding_remedy(f, "Align the named options on both ends (MRU, authentication, "
                          "callback, multilink are the usual ones).");
-    const pd_ppp_cp_side *first = c->first_nak_frame || c->first_rej_frame ? c : sv;
-    pd_finding_evidence(f, first->first_nak_frame ? first->first_nak_frame : first->first_rej_frame,
-                        0, "first refusal");
+    /* The earliest Nak or Reject from either side. */
+    uint64_t refusals_at[4] = { c->first_nak_frame, c->first_rej_frame, sv->first_nak_frame,
+                                sv->first_rej_frame };
+    uint64_t first = 0;
+    for (int i = 0; i < 4; i++)
+        if (refusals_at[i] && (!first || refusals_at[i] < first))
+            first = refusals_at[i];
+    pd_finding_evidence(f, first, 0, "first refusal");
     pd_finding_evidence(f, c->last_req_frame, c->last_req_ts, "client's last Configure-Request");
     pd_finding_evidence(f, sv->last_req_frame, sv->last_req_ts, "server's last Configure-Request");
     pd_finding_commit(e, f);

@@ -354,6 +354,35 @@ def t_bad_format(b, tmp):
 
 
 @input_test
+def t_ike_keys(b, tmp):
+    """--ike-keys: a table that cannot be read or has a bad row is a usage error naming
+    FILE:LINE; a good one decrypts (captures/ikev2-auth-failed with its lab key table)."""
+    cap = write(tmp, "dns.pcap", dns_capture())
+    r = run(b, ["--ike-keys", os.path.join(tmp, "no-such-table"), cap])
+    if r.code == 2 and "libgcrypt" in r.err.decode("utf-8", "replace"):
+        raise Skipped("this pcapdiag cannot decrypt (built without libgcrypt)")
+    expect_input_error(r, "no-such-table", "--ike-keys")
+    bad = write(tmp, "ikev2_decryption_table", b"# header\n0102030405060708,1112131415161718\n"
+                b"0102030405060708,1112131415161718,00,00,\"AES-CBC-128 [RFC3602]\",00,00,"
+                b"\"NONE [RFC4306]\"\n")
+    r = run(b, ["--ike-keys", bad, cap])
+    expect_input_error(r, "ikev2_decryption_table:3", "SK_ei has 1 bytes")
+    root = os.path.dirname(os.path.dirname(HERE))
+    table = os.path.join(root, "captures", "ikev2-auth-failed.ikev2_decryption_table")
+    capture = os.path.join(root, "captures", "ikev2-auth-failed-client.pcap")
+    if not os.path.exists(table) or not os.path.exists(capture):
+        raise Skipped("captures/ikev2-auth-failed key table or capture missing")
+    r = run(b, ["--format", "json", "--ike-keys", table, "--ike-keys", table, capture])
+    check(r.code == 1, "expected an error finding\n" + r.describe())
+    doc = json_of(r)
+    texts = [l["text"] for s in doc["sessions"] for l in s["ladder"]]
+    check("IKE_AUTH response 1 [ N(AUTH_FAILED) ] (decrypted)" in texts,
+          "no decrypted ladder line: %s" % texts)
+    check([f["confidence"] for f in doc["findings"] if f["signature"] == "ike.auth_failed"] ==
+          ["high"], "ike.auth_failed should be certain with keys: %s" % doc["findings"])
+
+
+@input_test
 def t_bad_color(b, tmp):
     path = write(tmp, "dns.pcap", dns_capture())
     r = run(b, ["--color", "sometimes", path])
@@ -738,13 +767,19 @@ def formats(b, capture):
 
 # ---- the generator of captures/non-vpn-dns.pcap -----------------------------------
 
+# The captures the project generates (only where no real software can make
+# them), and the script that writes each.
+GENERATORS = {"non-vpn-dns.pcap": "make_non_vpn.py", "pptp-lcp-loop-client.pcap": "make_lcp_loop.py"}
+
+
 def generator(capture):
+    name = os.path.basename(capture)
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "non-vpn-dns.pcap")
-        subprocess.run([sys.executable, os.path.join(HERE, "make_non_vpn.py"), out], check=True)
+        out = os.path.join(tmp, name)
+        subprocess.run([sys.executable, os.path.join(HERE, GENERATORS[name]), out], check=True)
         with open(out, "rb") as f, open(capture, "rb") as g:
-            check(f.read() == g.read(), "make_non_vpn.py no longer writes %s byte for byte"
-                  % os.path.basename(capture))
+            check(f.read() == g.read(), "%s no longer writes %s byte for byte"
+                  % (GENERATORS[name], name))
     tshark = shutil.which("tshark")
     if not tshark:
         print("ok (tshark not installed: dissection check skipped)")

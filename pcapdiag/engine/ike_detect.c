@@ -751,6 +751,17 @@ static void detect_auth_clear(pd_engine *e, ike_conv *c, const ike_xchg *x)
                               side(x->from), in->id_i.text,
                               in->id_r_wanted.set ? " and asked for " : "",
                               in->id_r_wanted.set ? in->id_r_wanted.text : "");
+    if (dec && in && in->n_certs[x->from]) {
+        /* Certificate authentication: what the refused side offered. */
+        char *t = g_strdup_printf("%s The %s's certificates: %s.%s", ids ? ids : "",
+                                  side(x->from), in->certs[x->from],
+                                  in->n_certreq_cas[!x->from]
+                                      ? " The refusing side named the CAs it trusts (CERTREQ): "
+                                        "the chain must lead to one of them."
+                                      : "");
+        g_free(ids);
+        ids = t;
+    }
     if (dec)
         pd_finding_explain(f, "The notification is encrypted; decrypted with %s it reads %s, so "
                               "the capture proves the refusal: %s%s%s",

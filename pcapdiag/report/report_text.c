@@ -87,12 +87,15 @@ static void append_header(GString *out, const pd_report_capture *rc)
               "the file ends in the middle of a record; this report covers what was read");
 }
 
-/* Right-align `text` (of `len` bytes) in `width` columns. */
-static void append_padded(GString *out, const char *text, size_t len, int width)
+/* Right-align `text` (of `len` bytes) in `width` columns at buf[at]; the
+ * new end. The callers' widths are those of the longest offset and frame
+ * number, which always fit their buffers. */
+static size_t append_padded(char *buf, size_t at, const char *text, size_t len, int width)
 {
     for (int i = (int)len; i < width; i++)
-        g_string_append_c(out, ' ');
-    g_string_append_len(out, text, (gssize)len);
+        buf[at++] = ' ';
+    memcpy(buf + at, text, len);
+    return at + len;
 }
 
 /* One ladder line: offset, frame, the two bars with the arrow, the text.
@@ -124,20 +127,21 @@ static void append_ladder_line(GString *out, const pd_ladder_entry *l, int64_t t
         g_string_append_c(tail, ']');
     }
 
-    /* "  %*s  %*" PRIu64 "  %s  " */
-    GString *prefix = g_string_sized_new(96);
-    g_string_append(prefix, "  ");
+    /* "  %*s  %*" PRIu64 "  %s  ", in a buffer on the stack (the widths
+     * come from these very strings, so they fit). */
+    char prefix[2 + sizeof off + 2 + sizeof fr + 2 + sizeof ARROW_TO_SERVER + 2];
+    size_t at = 0;
     pd_report_format_offset(l->ts_ns - t0, off, sizeof off);
-    append_padded(prefix, off, strlen(off), tw);
-    g_string_append(prefix, "  ");
     size_t n = pd_report_format_u64(l->frame, fr, sizeof fr);
-    append_padded(prefix, fr, n, fw);
-    g_string_append(prefix, "  ");
-    g_string_append(prefix, arrow);
-    g_string_append(prefix, "  ");
-    pd_report_wrap_tail(out, l->text ? l->text : "", tail ? tail->str : NULL, prefix->str, cont,
-                        WIDTH);
-    g_string_free(prefix, TRUE);
+    at = append_padded(prefix, at, "  ", 2, 0);
+    at = append_padded(prefix, at, off, strlen(off), tw);
+    at = append_padded(prefix, at, "  ", 2, 0);
+    at = append_padded(prefix, at, fr, n, fw);
+    at = append_padded(prefix, at, "  ", 2, 0);
+    at = append_padded(prefix, at, arrow, sizeof ARROW_TO_SERVER - 1, 0);
+    at = append_padded(prefix, at, "  ", 2, 0);
+    prefix[at] = '\0';
+    pd_report_wrap_tail(out, l->text ? l->text : "", tail ? tail->str : NULL, prefix, cont, WIDTH);
     if (tail)
         g_string_free(tail, TRUE);
 }

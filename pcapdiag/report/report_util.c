@@ -286,7 +286,12 @@ static const char *wrap_cut_ascii(const char *p, size_t rem, size_t avail)
 void pd_report_wrap_tail(GString *out, const char *text, const char *tail, const char *first,
                          const char *cont, size_t width)
 {
-    char *clean = pd_report_clean(text);
+    /* Printable ASCII (nearly all text) needs no cleaning copy. */
+    const char *q = text ? text : "";
+    while ((unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f)
+        q++;
+    char *owned = *q ? pd_report_clean(text) : NULL;
+    const char *clean = owned ? owned : (text ? text : "");
     char *ctail = tail && *tail ? pd_report_clean(tail) : NULL;
     const char *p = clean;
     const char *indent = first;
@@ -296,7 +301,7 @@ void pd_report_wrap_tail(GString *out, const char *text, const char *tail, const
      * and whether it is all ASCII (the usual case), once. */
     size_t first_cols = text_cols(first);
     size_t cont_cols = cont == first ? first_cols : text_cols(cont);
-    const char *text_end = clean;
+    const char *text_end = owned ? owned : q;
     bool ascii = true;
     for (; *text_end; text_end++)
         if ((unsigned char)*text_end >= 0x80)
@@ -342,7 +347,7 @@ void pd_report_wrap_tail(GString *out, const char *text, const char *tail, const
         }
     }
     g_free(ctail);
-    g_free(clean);
+    g_free(owned);
 }
 
 void pd_report_wrap_hanging(GString *out, const char *text, const char *first, const char *cont,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Build Wireshark key tables for an IKE scenario from its charon logs (ike level 4 logs the
-# derived keys) and show the capture decrypted by tshark, e.g. the AUTHENTICATION_FAILED notify
+# derived keys) and show the capture decrypted by tshark (when installed), e.g. the AUTHENTICATION_FAILED notify
 # hidden in an IKEv2 IKE_AUTH response. Key tables stay in captures/lab/out/keys/ (gitignored).
 #
 # Usage: keys.sh SCENARIO [client|server]     (default client: its log and its capture)
@@ -62,8 +62,34 @@ ws_integ() {
 	esac
 }
 
-sa=$(tshark -r "$pcap" -Y 'isakmp.rspi != 00:00:00:00:00:00:00:00' -T fields \
-	-e isakmp.ispi -e isakmp.rspi -e isakmp.version 2>/dev/null | head -n 1)
+# The first IKE SA with both SPIs: Ethernet / IPv4 / UDP 500 or 4500 (non-ESP marker) in a
+# tcpdump pcap, read with Python's standard library (tshark is optional in the lab).
+sa=$(python3 - "$pcap" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+end = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+off = 24
+while off + 16 <= len(data):
+    incl = struct.unpack(end + "I", data[off + 8:off + 12])[0]
+    pkt = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    if len(pkt) < 14 + 20 + 8 or pkt[12:14] != b"\x08\x00" or pkt[23] != 17:
+        continue
+    ihl = (pkt[14] & 15) * 4
+    udp = pkt[14 + ihl:]
+    sport, dport = struct.unpack(">HH", udp[:4])
+    ike = udp[8:]
+    if 4500 in (sport, dport):
+        if ike[:4] != b"\0\0\0\0":
+            continue
+        ike = ike[4:]
+    elif 500 not in (sport, dport):
+        continue
+    if len(ike) >= 28 and ike[8:16] != bytes(8):
+        print("%s\t%s\t0x%02x" % (ike[:8].hex(), ike[8:16].hex(), ike[17]))
+        break
+PY
+)
 spii=$(echo "$sa" | cut -f1)
 spir=$(echo "$sa" | cut -f2)
 ver=$(echo "$sa" | cut -f3)
@@ -81,6 +107,7 @@ case $ver in
 	out="$LAB_OUT/keys/$s-$side.ikev2_decryption_table"
 	printf '%s\n' "$row" > "$out"
 	echo "wrote $out" >&2
+	command -v tshark >/dev/null || exit 0
 	tshark -r "$pcap" -o "uat:ikev2_decryption_table:$row" -T fields -e frame.number \
 		-e isakmp.exchangetype -e isakmp.messageid -e isakmp.notify.msgtype \
 		-Y 'isakmp' 2>/dev/null
@@ -90,6 +117,7 @@ case $ver in
 	out="$LAB_OUT/keys/$s-$side.ikev1_decryption_table"
 	printf '%s\n' "$row" > "$out"
 	echo "wrote $out" >&2
+	command -v tshark >/dev/null || exit 0
 	tshark -r "$pcap" -o "uat:ikev1_decryption_table:$row" -T fields -e frame.number \
 		-e isakmp.exchangetype -e isakmp.messageid -e isakmp.notify.msgtype \
 		-Y 'isakmp' 2>/dev/null

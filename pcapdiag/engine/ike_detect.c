@@ -1916,7 +1916,10 @@ static bool detect_failure(pd_engine *e, ike_pair *pair, ike_conv *c)
             detect_nat_t_blocked(e, c, x, prev);
             return true;
         }
-        if (c->version == 1 && x->exch == PD_IKEV1_EXCH_MAIN && x->v1_step == 5) {
+        /* Only when #3/#4 were seen answered: a lone "#5" (junk, or a capture
+         * begun mid-way) proves nothing about authentication. */
+        if (c->version == 1 && x->exch == PD_IKEV1_EXCH_MAIN && x->v1_step == 5 && prev &&
+            prev->exch == PD_IKEV1_EXCH_MAIN && prev->v1_step == 3) {
             pd_finding *f = pd_finding_begin(PD_SIG_IKE_AUTH_FAILED, s);
             auth_common(f, c);
             f->confidence = PD_CONF_MEDIUM;

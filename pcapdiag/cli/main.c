@@ -462,6 +462,7 @@ int main(int argc, char **argv)
     g_free(o.filter);
     g_free(o.color);
     g_free(o.reported);
+    g_free(o.policy);
     g_strfreev(o.ike_keys);
     g_strfreev(o.files);
     return status;

@@ -350,6 +350,7 @@ bool pd_cli_read_capture(const char *path, const pd_cli_read_options *opts, pd_e
     pg.last_us = g_get_monotonic_time();
 
     bool ok = true;
+    pd_frame frame = { .linktype = info->linktype };
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *data;
@@ -394,18 +395,15 @@ bool pd_cli_read_capture(const char *path, const pd_cli_read_options *opts, pd_e
             }
         }
         int64_t ts_ns = ts_to_ns(&h->ts);
-        if (info->records == 1)
+        if (G_UNLIKELY(info->records == 1))
             info->first_ts_ns = ts_ns;
         if (have_prog && !pcap_offline_filter(&prog, h, data))
             continue;
-        pd_frame frame = {
-            .linktype = info->linktype,
-            .number = info->records,
-            .ts_ns = ts_ns,
-            .data = data,
-            .caplen = h->caplen,
-            .wire_len = h->len,
-        };
+        frame.number = info->records;
+        frame.ts_ns = ts_ns;
+        frame.data = data;
+        frame.caplen = h->caplen;
+        frame.wire_len = h->len;
         pd_engine_feed(engine, &frame, NULL);
         if (pg.on && (info->records & 1023) == 0)
             progress_draw(&pg, fp, false);

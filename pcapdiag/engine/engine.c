@@ -303,7 +303,12 @@ bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result
         return true;
     }
 
+    /* Untagged Ethernet II with IP, most frames by far, skips the general
+     * link-layer decoder. */
     pd_link_result link;
+    if (frame->linktype == 1 && pd_link_ethernet_ip(frame->data, frame->caplen, &link.net,
+                                                    &link.net_len))
+        goto ip;
     switch (pd_link_decode(frame->linktype, frame->data, frame->caplen, &link)) {
     case PD_LINK_IP:
         break;
@@ -321,6 +326,7 @@ bool pd_engine_feed(pd_engine *e, const pd_frame *frame, pd_frame_result *result
         return true;
     }
 
+ip:
     if (quick_skip(e, link.net, link.net_len)) {
         maybe_expire(e, frame->ts_ns); /* as for every well-formed IP packet */
         if (e->released->len)

@@ -10,8 +10,11 @@
 #ifndef PD_LINKLAYER_H
 #define PD_LINKLAYER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "pcapdiag/cursor.h"
 
 typedef enum pd_link_status {
     PD_LINK_IP,          /* an IPv4 or IPv6 packet was found */
@@ -32,5 +35,21 @@ typedef struct pd_link_result {
 
 pd_link_status pd_link_decode(uint32_t linktype, const uint8_t *data, size_t caplen,
                               pd_link_result *out);
+
+/* The hot path's shortcut (pd_link_decode does the same first): an untagged
+ * Ethernet II frame carrying IPv4 or IPv6, its IP packet in *net (at least
+ * one byte). False for anything else, which pd_link_decode then judges. */
+static inline bool pd_link_ethernet_ip(const uint8_t *data, size_t caplen, const uint8_t **net,
+                                       size_t *net_len)
+{
+    pd_cursor c = pd_cursor_make(data, caplen);
+    uint16_t type;
+    if (!pd_cursor_peek_be16(&c, 12, &type) || (type != 0x0800 && type != 0x86dd) ||
+        !pd_cursor_skip(&c, 14) || pd_cursor_remaining(&c) == 0)
+        return false;
+    *net = pd_cursor_here(&c);
+    *net_len = pd_cursor_remaining(&c);
+    return true;
+}
 
 #endif

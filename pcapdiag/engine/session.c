@@ -74,9 +74,12 @@ void pd_session_packet(pd_engine *e, pd_session *s, pd_dir dir, size_t bytes, ui
 
 const pd_stage *pd_session_stage(const pd_session *s, const char *stage)
 {
-    for (size_t i = 0; i < s->n_stages; i++)
-        if (strcmp(s->stages[i].name, stage) == 0)
+    /* Stage names are static strings: the same pointer, usually. */
+    for (size_t i = 0; i < s->n_stages; i++) {
+        const char *n = s->stages[i].name;
+        if (n == stage || (n[0] == stage[0] && strcmp(n, stage) == 0))
             return &s->stages[i];
+    }
     return NULL;
 }
 
@@ -217,8 +220,10 @@ void pd_ladder_annotate(pd_ladder_entry *l, const char *fmt, ...)
 static pd_attr *attr_slot(pd_attr **attrs, size_t *n, const char *key)
 {
     for (size_t i = 0; i < *n; i++) {
-        /* Keys are string literals: the same pointer, usually. */
-        if ((*attrs)[i].key == key || strcmp((*attrs)[i].key, key) == 0) {
+        /* Keys are string literals: the same pointer, usually; else the
+         * first letter rules most out before strcmp. */
+        const char *k = (*attrs)[i].key;
+        if (k == key || (k[0] == key[0] && strcmp(k, key) == 0)) {
             g_free((*attrs)[i].str);
             (*attrs)[i].str = NULL;
             return &(*attrs)[i];

@@ -276,9 +276,10 @@ def median_of(results):
             "rss_kib": statistics.median(r["rss_kib"] for r in results)}
 
 
-def bench_size(a, tools, tshark, label, size, seed):
-    path, exp, meta = generate(a.tmp, "bench-" + label, size, seed,
-                               sessions=max(1, int(size / (1 << 20) * a.sessions_per_mb)))
+def bench_size(a, tools, tshark, label, size, seed, per_mb=None, with_tshark=True):
+    per_mb = a.sessions_per_mb if per_mb is None else per_mb
+    path, exp, meta = generate(a.tmp, "bench-" + re.sub(r"[^A-Za-z0-9.]+", "-", label), size,
+                               seed, sessions=int(size / (1 << 20) * per_mb))
     row = {"label": label, "bytes": os.path.getsize(path), "frames": meta["frames"],
            "sessions": len(meta["sessions"])}
     warm(path)
@@ -292,7 +293,7 @@ def bench_size(a, tools, tshark, label, size, seed):
         if r["rc"] not in (0, 1):
             raise RuntimeError("pcapdiag exited %d: %s" % (r["rc"], r["stderr"][-2000:]))
         runs["pcapdiag"].append(r)
-    if tshark and tshark.ok and not a.no_tshark:
+    if with_tshark and tshark and tshark.ok and not a.no_tshark:
         for i in range(a.tshark_runs):
             runs["tshark"].append(measure(tshark.cmd(["-r", path, "-Y", FILTER], False)))
             runs["tshark2"].append(measure(tshark.cmd(["-2", "-r", path, "-Y", FILTER], False)))
@@ -367,7 +368,7 @@ def fmt_rate(nbytes, frames, secs):
         else "%.0fk" % (frames / 1e3 / secs)
 
 
-def report(a, rows, conc, tshark, out, breakdown):
+def report(a, rows, conc, tshark, out, breakdown, density):
     names = [("limit", "libpcap read loop"), ("pcapdiag", "pcapdiag"),
              ("tshark", "tshark -Y (1 pass)"), ("tshark2", "tshark -2 -Y"),
              ("tshark2p", "tshark -2 -Y + plugin")]
@@ -433,6 +434,18 @@ def report(a, rows, conc, tshark, out, breakdown):
                "%.2f KiB (%.1f MiB over %.1f MiB)" % (
                    kib, (conc["conc"]["rss_kib"] - conc["base"]["rss_kib"]) / 1024,
                    conc["base"]["rss_kib"] / 1024), kib * 1024 < T_KB_PER_SESSION * 1000)
+    if density:
+        lines.append("| VPN sessions per MB | capture | pcapdiag / libpcap loop | pcapdiag "
+                     "packets/s | planted found |")
+        lines.append("| ---: | --- | ---: | ---: | --- |")
+        for r in density:
+            m = r["m"]
+            lines.append("| %s | %.0f MB, %.2fM packets, %d sessions | %.2fx | %s | %d of %d |" % (
+                r["label"].split(" at ")[1].split("/")[0], r["bytes"] / 1e6, r["frames"] / 1e6,
+                r["sessions"], m["limit"]["cpu"] / m["pcapdiag"]["cpu"],
+                fmt_rate(r["bytes"], r["frames"], m["pcapdiag"]["cpu"])[1], r["matched"],
+                r["planted"]))
+        lines.append("")
     if breakdown:
         lines.append("| sessions live at once (one template) | peak RSS MiB | per session |")
         lines.append("| --- | ---: | ---: |")
@@ -478,6 +491,9 @@ def main():
                     "(comma-separated gencap --only prefixes; default in the full run: one healthy "
                     "and one failed kind of each protocol)")
     ap.add_argument("--breakdown-sessions", type=int, default=10000)
+    ap.add_argument("--density", help="VPN sessions per MB to sweep (comma-separated; default in "
+                                      "the full run 0,0.5,2)")
+    ap.add_argument("--density-size", default="300M")
     ap.add_argument("--tmp", help="folder for the captures (default $TMPDIR)")
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build-bench"))
     ap.add_argument("--pcapdiag")
@@ -503,6 +519,8 @@ def main():
         a.runs = a.runs or 5
         a.tshark_runs = a.tshark_runs or 3
         a.concurrent = a.concurrent if a.concurrent is not None else 100000
+        if a.density is None:
+            a.density = "0,0.5,2"
         if a.memory_breakdown is None:
             a.memory_breakdown = ("pptp-healthy-server,pptp-no-answer-server,l2tp-healthy,"
                                   "ikev2-healthy-server,ikev1-healthy-server,esp-healthy,"
@@ -536,7 +554,7 @@ def main():
         EXEC["path"], EXEC["tmp"] = tools["exec"], a.tmp
     else:
         log("bench: no bench_exec: peak RSS of small runs includes Python's forked pages")
-    rows, conc, tshark, breakdown = [], None, None, {}
+    rows, conc, tshark, breakdown, density = [], None, None, {}, []
     try:
         if not a.no_tshark and not asan:
             tshark = Tshark(a.tmp, tools.get("plugin"))
@@ -548,6 +566,10 @@ def main():
             rows.append(bench_size(a, tools, tshark, label, size, a.seed + i))
         if a.concurrent:
             conc = bench_concurrency(a, tools, a.concurrent, a.seed + 100)
+        for d in (a.density.split(",") if a.density else []):
+            label = "%s at %s/MB" % (a.density_size, d)
+            density.append(bench_size(a, tools, None, label, parse_size(a.density_size),
+                                      a.seed + 300, per_mb=float(d), with_tshark=False))
         for fam in (a.memory_breakdown.split(",") if a.memory_breakdown else []):
             breakdown[fam] = bench_concurrency(a, tools, a.breakdown_sessions, a.seed + 200,
                                                only=fam)
@@ -558,8 +580,8 @@ def main():
             log("bench: captures kept in %s" % a.tmp)
     if asan:
         log("bench: sanitizer build: timings and memory are not meaningful; checking findings")
-    failed, _ = report(a, rows, conc, tshark, a.markdown, breakdown)
-    wrong = [r for r in rows if r["matched"] != r["planted"] or r["problems"]]
+    failed, _ = report(a, rows, conc, tshark, a.markdown, breakdown, density)
+    wrong = [r for r in rows + density if r["matched"] != r["planted"] or r["problems"]]
     if wrong:
         log("bench: FAIL: planted findings not all found")
         return 1

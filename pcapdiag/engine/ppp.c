@@ -828,7 +828,8 @@ size_t pd_mppe_bits_describe(uint32_t bits, char *buf, size_t len)
 
 static void describe_option(sbuf *s, uint16_t protocol, const pd_ppp_option *o, unsigned flags)
 {
-    pd_ppp_cfg one = { 0 };
+    pd_ppp_cfg one;
+    memset(&one, 0, sizeof one);
     parse_option(protocol, o, &one);
     const bool stable = flags & PD_PPP_DESCRIBE_STABLE;
 

@@ -224,9 +224,12 @@ typedef struct pd_ipv6cp_opts {
     uint16_t compression_protocol;
 } pd_ipv6cp_opts;
 
-/* The parsed options of one Configure-* packet; only the member for the
- * frame's protocol is filled. Plain values: safe to copy and keep. */
-typedef struct pd_ppp_cfg {
+/* The parsed options of one Configure-* packet: only the member for the
+ * frame's protocol is meaningful, hence a union (a PPP link keeps eight
+ * negotiation sides with three of these each, for every live session).
+ * Read only the member of the protocol it came from. Plain values: safe to
+ * copy and keep. */
+typedef union pd_ppp_cfg {
     pd_lcp_opts lcp;
     pd_ccp_opts ccp;
     pd_ipcp_opts ipcp;

@@ -138,7 +138,7 @@ static void handle_cp(pd_ppp_link *l, int cp, const pd_ppp_frame *f, int dir, ui
         me->last_req_ts = ts;
         me->last_req_id = f->identifier;
         me->last_req = f->cfg;
-        if (f->cfg.lcp.has_auth && !me->first_auth.has_auth)
+        if (cp == PD_PPP_CP_LCP && f->cfg.lcp.has_auth && !me->first_auth.has_auth)
             me->first_auth = f->cfg.lcp; /* a refusal can make a side drop it later */
         me->reqs_unanswered++;
         types_from(&me->req_types, f);

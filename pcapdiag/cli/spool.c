@@ -123,11 +123,9 @@ static void render_finding(pd_cli_spool *sp, const pd_finding *f, int64_t t0, bo
         pd_report_markdown_finding_details(sp->piece[MD_DETAILS], f);
         break;
     case PD_REPORT_JSON: {
-        JsonNode *n = pd_report_json_finding_node(f);
         if (!first)
             g_string_append(sp->piece[JSON_FINDINGS], ",\n");
-        pd_report_json_write_at(sp->piece[JSON_FINDINGS], n, sp->level + 2);
-        json_node_unref(n);
+        pd_report_json_finding_write(sp->piece[JSON_FINDINGS], f, sp->level + 2);
         break;
     }
     }
@@ -167,9 +165,7 @@ static void on_session_closed(const pd_session *s, const pd_finding *const *find
             pd_report_markdown_session(sp->piece[MD_SESSION], s, t0);
         break;
     case PD_REPORT_JSON: {
-        JsonNode *n = pd_report_json_session_node(s, t0);
-        pd_report_json_write_at(sp->piece[JSON_SESSION], n, sp->level + 2);
-        json_node_unref(n);
+        pd_report_json_session_write(sp->piece[JSON_SESSION], s, t0, sp->level + 2);
         break;
     }
     }
@@ -403,9 +399,7 @@ static void write_markdown(writer *w, const pd_report_capture *rc, const kept *k
 
 static void json_element(writer *w, GString *s, const pd_finding *f, size_t *count)
 {
-    JsonNode *n = pd_report_json_finding_node(f);
-    pd_report_json_array_element(s, n, w->sp->level, (*count)++);
-    json_node_unref(n);
+    pd_report_json_array_finding(s, f, w->sp->level, (*count)++);
     emit_gstring(w, s);
 }
 

@@ -137,13 +137,14 @@ void pd_report_markdown_finding_details(GString *out, const pd_finding *f);
 void pd_report_markdown_capture(GString *out, const pd_report_capture *rc);
 void pd_report_markdown_session(GString *out, const pd_session *s, int64_t t0);
 
-/* JSON: the nodes a document is made of (caller frees each), and a writer
- * that prints them as json-glib prints the whole tree (pretty, 2-space
- * indent) at their depth in it: the document at `level` 0 (1 inside the
- * array of several files), its sessions and findings at level + 2. */
+/* JSON: the head node (caller frees), and writers that print a session or
+ * a finding as json-glib prints the whole tree (pretty, 2-space indent) at
+ * their depth in it: the document at `level` 0 (1 inside the array of
+ * several files), its sessions and findings at level + 2 (first line
+ * indented too; no trailing newline). */
 JsonNode *pd_report_json_head_node(const pd_report_capture *rc); /* without sessions/findings */
-JsonNode *pd_report_json_session_node(const pd_session *s, int64_t t0);
-JsonNode *pd_report_json_finding_node(const pd_finding *f);
+void pd_report_json_session_write(GString *out, const pd_session *s, int64_t t0, int level);
+void pd_report_json_finding_write(GString *out, const pd_finding *f, int level);
 /* Append `node` pretty-printed as it appears at `level` in a bigger tree
  * (first line indented too; no trailing newline). */
 void pd_report_json_write_at(GString *out, JsonNode *node, int level);
@@ -152,7 +153,7 @@ void pd_report_json_write_at(GString *out, JsonNode *node, int level);
  * document's closing brace (no trailing newline). */
 void pd_report_json_doc_begin(GString *out, JsonNode *head, int level);
 void pd_report_json_array_begin(GString *out, const char *key, int level);
-void pd_report_json_array_element(GString *out, JsonNode *node, int level, size_t index);
+void pd_report_json_array_finding(GString *out, const pd_finding *f, int level, size_t index);
 void pd_report_json_array_end(GString *out, int level, size_t count);
 void pd_report_json_doc_end(GString *out, int level);
 

@@ -165,10 +165,16 @@ static int run(const cli_options *o)
         .filter = o->filter && *o->filter ? o->filter : NULL,
         .progress = isatty(STDERR_FILENO),
     };
+    if (o->pair && reported_code) {
+        print_error(NULL, "--reported judges one capture at a time: run it on the client's capture "
+                          "without --pair");
+        return PD_EXIT_USAGE;
+    }
     if (o->pair) /* pcapdiag --pair CLIENT SERVER: report_pair.c */
         return pd_report_pair_cli(&(const pd_report_pair_args){
             .first = o->files[0], .second = n_files == 2 ? o->files[1] : NULL, .format = format,
-            .filter = read_opts.filter, .options = ropt, .netmotion_port = (uint16_t)o->netmotion_port });
+            .filter = read_opts.filter, .options = ropt, .netmotion_port = (uint16_t)o->netmotion_port,
+            .ike_policy = o->policy, .ike_key_files = (const char *const *)o->ike_keys });
     bool failed = false, error_finding = false;
     int write_errno = 0;
     size_t reported = 0;

@@ -1131,6 +1131,7 @@ int pd_report_pair_cli(const pd_report_pair_args *args)
         pd_limits_default(&cfg.limits);
         cfg.netmotion_port = args->netmotion_port;
         cfg.ike_policy = args->ike_policy;
+        cfg.ike_key_files = args->ike_key_files;
         engine[i] = pd_engine_new(&cfg);
         rec[i] = pd_pair_capture_new();
         bool truncated = false;

@@ -284,7 +284,30 @@ def t_lost_before_answer(b, captures, tmp):
     check("path.loss" in sig and sig["path.loss"]["severity"] == "warning", "one lost SYN is a warning")
 
 
+def t_engine_options(b, captures, tmp):
+    # --ike-keys and --policy reach both captures' engines; --reported is refused.
+    c = os.path.join(captures, "ikev2-identity-mismatch-client.pcap")
+    s = os.path.join(captures, "ikev2-identity-mismatch-server.pcap")
+    keys = os.path.join(captures, "ikev2-identity-mismatch.ikev2_decryption_table")
+    hc = os.path.join(captures, "ikev2-healthy-client.pcap")
+    hs = os.path.join(captures, "ikev2-healthy-server.pcap")
+    if not all(os.path.exists(p) for p in (c, s, keys, hc, hs)):
+        raise Skipped("lab captures missing")
+    sigs = lambda r: sorted(f["signature"] for f in json_of(r)["findings"])  # noqa: E731
+    plain = sigs(run(b, ["--pair", "--format", "json", c, s]))
+    keyed = sigs(run(b, ["--pair", "--format", "json", "--ike-keys", keys, c, s]))
+    check("ike.identity_mismatch" not in plain, "identity named without keys: %s" % plain)
+    check("ike.identity_mismatch" in keyed, "--ike-keys ignored by --pair: %s" % keyed)
+    healthy = sigs(run(b, ["--pair", "--format", "json", hc, hs]))
+    policed = sigs(run(b, ["--pair", "--format", "json", "--policy", "aes128-sha1-modp1024", hc, hs]))
+    check("ike.policy_mismatch" not in healthy and "ike.policy_mismatch" in policed,
+          "--policy ignored by --pair: %s / %s" % (healthy, policed))
+    r = run(b, ["--pair", "--reported", "809", c, s])
+    check(r.code == 2 and not r.out and len(r.lines) == 1 and "--reported" in r.lines[0], r.describe())
+
+
 TESTS = {
+    "input.engine_options": t_engine_options,
     "input.swapped_roles": t_swapped_roles,
     "input.no_shared_session": t_no_shared_session,
     "input.no_overlap": t_no_overlap,

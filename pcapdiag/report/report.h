@@ -143,6 +143,11 @@ void pd_report_markdown_session(GString *out, const pd_session *s, int64_t t0);
  * several files), its sessions and findings at level + 2 (first line
  * indented too; no trailing newline). */
 JsonNode *pd_report_json_head_node(const pd_report_capture *rc); /* without sessions/findings */
+/* Members for a json-glib tree built elsewhere: a string (NULL as null,
+ * made valid UTF-8), an integer, an unsigned count (clamped to INT64_MAX). */
+void pd_json_str(JsonBuilder *b, const char *key, const char *value);
+void pd_json_int(JsonBuilder *b, const char *key, int64_t value);
+void pd_json_uint(JsonBuilder *b, const char *key, uint64_t value);
 void pd_report_json_session_write(GString *out, const pd_session *s, int64_t t0, int level);
 void pd_report_json_finding_write(GString *out, const pd_finding *f, int level);
 /* Append `node` pretty-printed as it appears at `level` in a bigger tree

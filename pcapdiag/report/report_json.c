@@ -216,6 +216,26 @@ static void add_time(pd_jw *w, const char *key, int64_t ts_ns)
     add_str(w, key, pd_report_format_time(ts_ns, buf, sizeof buf));
 }
 
+/* The same member writers for code that builds its own json-glib tree
+ * (pair mode): one definition of how a string, a count or a time goes in. */
+void pd_json_str(JsonBuilder *b, const char *key, const char *value)
+{
+    pd_jw w = { .b = b };
+    add_str(&w, key, value);
+}
+
+void pd_json_int(JsonBuilder *b, const char *key, int64_t value)
+{
+    pd_jw w = { .b = b };
+    add_int(&w, key, value);
+}
+
+void pd_json_uint(JsonBuilder *b, const char *key, uint64_t value)
+{
+    pd_jw w = { .b = b };
+    add_uint(&w, key, value);
+}
+
 static void add_attrs(pd_jw *w, const pd_attr *attrs, size_t n)
 {
     jw_member(w, "attributes");

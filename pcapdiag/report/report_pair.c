@@ -811,33 +811,10 @@ void pd_report_pair_markdown(GString *out, const pd_report_pair *rp, const pd_re
 
 /* ---- JSON -------------------------------------------------------------------------- */
 
-static void j_str(JsonBuilder *b, const char *key, const char *value)
-{
-    json_builder_set_member_name(b, key);
-    if (!value) {
-        json_builder_add_null_value(b);
-        return;
-    }
-    char *valid = g_utf8_make_valid(value, -1);
-    json_builder_add_string_value(b, valid);
-    g_free(valid);
-}
-
-static void j_int(JsonBuilder *b, const char *key, int64_t v)
-{
-    json_builder_set_member_name(b, key);
-    json_builder_add_int_value(b, v);
-}
-
-static void j_uint(JsonBuilder *b, const char *key, uint64_t v)
-{
-    j_int(b, key, v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v);
-}
-
 static void j_frame(JsonBuilder *b, const char *key, uint64_t frame)
 {
     if (frame) {
-        j_uint(b, key, frame);
+        pd_json_uint(b, key, frame);
     } else {
         json_builder_set_member_name(b, key);
         json_builder_add_null_value(b);
@@ -847,7 +824,7 @@ static void j_frame(JsonBuilder *b, const char *key, uint64_t frame)
 static void j_time(JsonBuilder *b, const char *key, int64_t ts, bool present)
 {
     char t[PD_REPORT_TIME_LEN];
-    j_str(b, key, present ? pd_report_format_time(ts, t, sizeof t) : NULL);
+    pd_json_str(b, key, present ? pd_report_format_time(ts, t, sizeof t) : NULL);
 }
 
 static void j_endpoint(JsonBuilder *b, const char *key, const pd_endpoint *ep)
@@ -860,8 +837,8 @@ static void j_endpoint(JsonBuilder *b, const char *key, const pd_endpoint *ep)
     }
     pd_endpoint_addr_str(ep, addr, sizeof addr);
     json_builder_begin_object(b);
-    j_str(b, "address", addr);
-    j_int(b, "port", ep->port);
+    pd_json_str(b, "address", addr);
+    pd_json_int(b, "port", ep->port);
     json_builder_end_object(b);
 }
 
@@ -870,18 +847,18 @@ static void j_dir(JsonBuilder *b, const pd_pair_session *ps, int d)
     const pd_pair_dir_stats *st = &ps->dirs[d];
     json_builder_set_member_name(b, d == 0 ? "to_server" : "to_client");
     json_builder_begin_object(b);
-    j_uint(b, "sent", st->sent);
-    j_uint(b, "arrived", st->arrived);
-    j_uint(b, "lost", st->lost);
-    j_uint(b, "lost_outside_window", st->lost_outside_window);
-    j_uint(b, "modified", st->modified);
-    j_uint(b, "unsent", st->unsent);
-    j_uint(b, "fragments_sent", st->fragments_sent);
-    j_uint(b, "later_fragments_sent", st->later_fragments_sent);
-    j_uint(b, "fragments_lost", st->fragments_lost);
-    j_uint(b, "later_fragments_lost", st->later_fragments_lost);
+    pd_json_uint(b, "sent", st->sent);
+    pd_json_uint(b, "arrived", st->arrived);
+    pd_json_uint(b, "lost", st->lost);
+    pd_json_uint(b, "lost_outside_window", st->lost_outside_window);
+    pd_json_uint(b, "modified", st->modified);
+    pd_json_uint(b, "unsent", st->unsent);
+    pd_json_uint(b, "fragments_sent", st->fragments_sent);
+    pd_json_uint(b, "later_fragments_sent", st->later_fragments_sent);
+    pd_json_uint(b, "fragments_lost", st->fragments_lost);
+    pd_json_uint(b, "later_fragments_lost", st->later_fragments_lost);
     if (st->hops >= 0) {
-        j_int(b, "ttl_decrement", st->hops);
+        pd_json_int(b, "ttl_decrement", st->hops);
     } else {
         json_builder_set_member_name(b, "ttl_decrement");
         json_builder_add_null_value(b);
@@ -896,7 +873,7 @@ static void j_dir(JsonBuilder *b, const pd_pair_session *ps, int d)
         json_builder_begin_object(b);
         j_frame(b, "client_frame", p->frame[0]);
         j_frame(b, "server_frame", p->frame[1]);
-        j_str(b, "text", p->text);
+        pd_json_str(b, "text", p->text);
         json_builder_set_member_name(b, "outside_window");
         json_builder_add_boolean_value(b, p->outside_window);
         json_builder_end_object(b);
@@ -912,10 +889,10 @@ static void j_dir(JsonBuilder *b, const pd_pair_session *ps, int d)
         json_builder_begin_object(b);
         j_frame(b, "client_frame", p->frame[0]);
         j_frame(b, "server_frame", p->frame[1]);
-        j_str(b, "text", p->text);
-        j_str(b, "field", c ? c->field : NULL);
-        j_str(b, "before", c ? c->before : NULL);
-        j_str(b, "after", c ? c->after : NULL);
+        pd_json_str(b, "text", p->text);
+        pd_json_str(b, "field", c ? c->field : NULL);
+        pd_json_str(b, "before", c ? c->before : NULL);
+        pd_json_str(b, "after", c ? c->after : NULL);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -925,8 +902,8 @@ static void j_dir(JsonBuilder *b, const pd_pair_session *ps, int d)
 static void j_session(JsonBuilder *b, const pd_pair_result *r, const pd_pair_session *ps)
 {
     json_builder_begin_object(b);
-    j_uint(b, "id", ps->id);
-    j_str(b, "protocol", pd_protocol_name(ps->protocol));
+    pd_json_uint(b, "id", ps->id);
+    pd_json_str(b, "protocol", pd_protocol_name(ps->protocol));
     for (int cap = 0; cap < 2; cap++) {
         const pd_session *s = ps->side[cap];
         json_builder_set_member_name(b, cap == 0 ? "client_capture" : "server_capture");
@@ -935,8 +912,8 @@ static void j_session(JsonBuilder *b, const pd_pair_result *r, const pd_pair_ses
             continue;
         }
         json_builder_begin_object(b);
-        j_uint(b, "session", s->id);
-        j_str(b, "state", s->state);
+        pd_json_uint(b, "session", s->id);
+        pd_json_str(b, "state", s->state);
         j_endpoint(b, "client", &s->client);
         j_endpoint(b, "server", &s->server);
         json_builder_end_object(b);
@@ -950,11 +927,11 @@ static void j_session(JsonBuilder *b, const pd_pair_result *r, const pd_pair_ses
     json_builder_begin_array(b);
     for (size_t i = 0; i < ps->n_nat; i++) {
         json_builder_begin_object(b);
-        j_str(b, "what", ps->nat[i].what);
-        j_str(b, "inside", ps->nat[i].inside);
-        j_str(b, "outside", ps->nat[i].outside);
-        j_str(b, "carried", ps->nat[i].carried);
-        j_uint(b, "packets", ps->nat[i].packets);
+        pd_json_str(b, "what", ps->nat[i].what);
+        pd_json_str(b, "inside", ps->nat[i].inside);
+        pd_json_str(b, "outside", ps->nat[i].outside);
+        pd_json_str(b, "carried", ps->nat[i].carried);
+        pd_json_uint(b, "packets", ps->nat[i].packets);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -963,14 +940,14 @@ static void j_session(JsonBuilder *b, const pd_pair_result *r, const pd_pair_ses
     for (size_t i = 0; i < ps->n_packets; i++) {
         const pd_pair_packet *p = &ps->packets[i];
         json_builder_begin_object(b);
-        j_str(b, "dir", p->dir == PD_DIR_TO_SERVER ? "to_server" : p->dir == PD_DIR_TO_CLIENT ? "to_client" : "other");
-        j_str(b, "fate", pd_pair_fate_name(p->fate));
+        pd_json_str(b, "dir", p->dir == PD_DIR_TO_SERVER ? "to_server" : p->dir == PD_DIR_TO_CLIENT ? "to_client" : "other");
+        pd_json_str(b, "fate", pd_pair_fate_name(p->fate));
         j_frame(b, "client_frame", p->frame[0]);
         j_frame(b, "server_frame", p->frame[1]);
         j_time(b, "client_time", p->ts_ns[0], p->frame[0] != 0);
         j_time(b, "server_time", p->ts_ns[1], p->frame[1] != 0);
-        j_int(b, "offset_us", (p->t_ns - r->origin_ns) / 1000);
-        j_str(b, "text", p->text);
+        pd_json_int(b, "offset_us", (p->t_ns - r->origin_ns) / 1000);
+        pd_json_str(b, "text", p->text);
         json_builder_set_member_name(b, "fragment");
         json_builder_add_boolean_value(b, p->fragment);
         json_builder_set_member_name(b, "outside_window");
@@ -979,10 +956,10 @@ static void j_session(JsonBuilder *b, const pd_pair_result *r, const pd_pair_ses
         json_builder_begin_array(b);
         for (size_t k = 0; k < p->n_changes; k++) {
             json_builder_begin_object(b);
-            j_str(b, "kind", pd_pair_change_kind_name(p->changes[k].kind));
-            j_str(b, "field", p->changes[k].field);
-            j_str(b, "before", p->changes[k].before);
-            j_str(b, "after", p->changes[k].after);
+            pd_json_str(b, "kind", pd_pair_change_kind_name(p->changes[k].kind));
+            pd_json_str(b, "field", p->changes[k].field);
+            pd_json_str(b, "before", p->changes[k].before);
+            pd_json_str(b, "after", p->changes[k].after);
             json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -995,9 +972,9 @@ static void j_session(JsonBuilder *b, const pd_pair_result *r, const pd_pair_ses
 static void j_finding(JsonBuilder *b, const pd_pair_result *r, const pd_pair_finding *f)
 {
     json_builder_begin_object(b);
-    j_str(b, "signature", f->signature ? f->signature->id : NULL);
-    j_str(b, "severity", pd_severity_name(f->severity));
-    j_str(b, "confidence", pd_confidence_name(f->confidence));
+    pd_json_str(b, "signature", f->signature ? f->signature->id : NULL);
+    pd_json_str(b, "severity", pd_severity_name(f->severity));
+    pd_json_str(b, "confidence", pd_confidence_name(f->confidence));
     json_builder_set_member_name(b, "windows_errors");
     json_builder_begin_array(b);
     for (size_t i = 0; i < f->n_windows_errors; i++)
@@ -1008,30 +985,30 @@ static void j_finding(JsonBuilder *b, const pd_pair_result *r, const pd_pair_fin
         json_builder_add_int_value(b, f->session);
     else
         json_builder_add_null_value(b);
-    j_str(b, "summary", f->summary);
-    j_str(b, "explanation", f->explanation);
-    j_str(b, "remediation", f->remediation);
-    j_str(b, "blame", pd_blame_name(f->blame));
+    pd_json_str(b, "summary", f->summary);
+    pd_json_str(b, "explanation", f->explanation);
+    pd_json_str(b, "remediation", f->remediation);
+    pd_json_str(b, "blame", pd_blame_name(f->blame));
     json_builder_set_member_name(b, "refined");
     json_builder_add_boolean_value(b, f->refined);
-    j_str(b, "single", f->single);
+    pd_json_str(b, "single", f->single);
     json_builder_set_member_name(b, "evidence");
     json_builder_begin_array(b);
     for (size_t i = 0; i < f->n_evidence; i++) {
         const pd_pair_evidence *e = &f->evidence[i];
         json_builder_begin_object(b);
-        j_str(b, "capture", pd_pair_role_name(e->capture));
-        j_uint(b, "frame", e->frame);
+        pd_json_str(b, "capture", pd_pair_role_name(e->capture));
+        pd_json_uint(b, "frame", e->frame);
         j_time(b, "time", e->ts_ns, true);
-        j_int(b, "offset_us", (to_client_clock(r, e->capture, e->ts_ns) - r->origin_ns) / 1000);
-        j_str(b, "note", e->note);
+        pd_json_int(b, "offset_us", (to_client_clock(r, e->capture, e->ts_ns) - r->origin_ns) / 1000);
+        pd_json_str(b, "note", e->note);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
     json_builder_set_member_name(b, "display_filter");
     json_builder_begin_object(b);
-    j_str(b, "client", f->display_filter[0]);
-    j_str(b, "server", f->display_filter[1]);
+    pd_json_str(b, "client", f->display_filter[0]);
+    pd_json_str(b, "server", f->display_filter[1]);
     json_builder_end_object(b);
     json_builder_end_object(b);
 }
@@ -1041,13 +1018,13 @@ JsonNode *pd_report_pair_json_node(const pd_report_pair *rp)
     const pd_pair_result *r = rp->result;
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
-    j_str(b, "pcapdiag", PCAPDIAG_VERSION);
-    j_int(b, "schema", PCAPDIAG_SCHEMA);
-    j_str(b, "mode", "pair");
+    pd_json_str(b, "pcapdiag", PCAPDIAG_VERSION);
+    pd_json_int(b, "schema", PCAPDIAG_SCHEMA);
+    pd_json_str(b, "mode", "pair");
     json_builder_set_member_name(b, "roles");
     json_builder_begin_object(b);
-    j_str(b, "client", rp->capture[0]->file);
-    j_str(b, "server", rp->capture[1]->file);
+    pd_json_str(b, "client", rp->capture[0]->file);
+    pd_json_str(b, "server", rp->capture[1]->file);
     json_builder_set_member_name(b, "inferred");
     json_builder_add_boolean_value(b, rp->swapped);
     json_builder_end_object(b);
@@ -1055,13 +1032,13 @@ JsonNode *pd_report_pair_json_node(const pd_report_pair *rp)
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "known");
     json_builder_add_boolean_value(b, r->clock.known);
-    j_int(b, "offset_us", r->clock.offset_ns / 1000);
+    pd_json_int(b, "offset_us", r->clock.offset_ns / 1000);
     json_builder_set_member_name(b, "from_unique_packets");
     json_builder_add_boolean_value(b, r->clock.from_unique);
     for (int d = 0; d < 2; d++) {
         json_builder_set_member_name(b, d == 0 ? "to_server" : "to_client");
         json_builder_begin_object(b);
-        j_uint(b, "samples", r->clock.samples[d]);
+        pd_json_uint(b, "samples", r->clock.samples[d]);
         json_builder_set_member_name(b, "transit_us");
         if (r->clock.dir_known[d])
             json_builder_add_int_value(b, r->clock.transit_ns[d] / 1000);
@@ -1070,7 +1047,7 @@ JsonNode *pd_report_pair_json_node(const pd_report_pair *rp)
         json_builder_end_object(b);
     }
     json_builder_end_object(b);
-    j_uint(b, "matched_packets", r->matched);
+    pd_json_uint(b, "matched_packets", r->matched);
     j_time(b, "origin", r->origin_ns, true);
     json_builder_set_member_name(b, "captures");
     json_builder_begin_object(b);

@@ -7,6 +7,7 @@
 # conntrack/NAT helper for its PPTP call (as pptp-nat) and NAT-T (UDP 4500, ESP in UDP) for its
 # IKEv2 SA. Everything is healthy: both PPTP tunnels come up and carry pings, both IKE SAs and
 # CHILD_SAs come up and carry pings, then both clients hang up PPTP and delete their IKE SAs.
+# (The ppp interfaces coming and going make every charon send MOBIKE address-list updates.)
 # Captures: client A's wire, client B's wire, the server's wire.
 . "$LAB_SRC/lib.sh"
 . "$LAB_SRC/pptp.sh"
@@ -87,7 +88,7 @@ ike_stop clientb
 ike_stop server
 ike_save_configs
 ike_log_summaries
-truth="two clients, one server, PPTP and IKEv2 from each at the same time, all healthy. Client A 10.0.1.2 is routed unchanged; client B 10.0.3.2 is masqueraded by the router to 10.0.2.1 (nft masquerade on r1 for 10.0.3.0/24, nft ct helper \"pptp\" on tcp dport 1723: nf_conntrack_pptp + nf_nat_pptp translate B's PPTP Call ID). PPTP (pptp-linux 1.10.0/pppd 2.4.9 to pptpd 1.4.0, MS-CHAPv2, MPPE-128): both tunnels up, 4 pings each, each client hangs up. IKEv2 (strongSwan 5.9.8, PSK aes128-sha256-modp2048, one server connection per client identity, tunnel mode to 192.168.22.1/32, kernel ESP aes128-sha256): A's SA floats to UDP 4500 without NAT (MOBIKE), ESP on IP 50; B's NAT-D shows B behind NAT (both charons log it), NAT-T on UDP 4500, ESP in UDP 4500; 4 pings each; each client deletes its IKE SA."
+truth="two clients, one server, PPTP and IKEv2 from each at the same time, all healthy. Client A 10.0.1.2 is routed unchanged; client B 10.0.3.2 is masqueraded by the router to 10.0.2.1 (nft masquerade on r1 for 10.0.3.0/24, nft ct helper \"pptp\" on tcp dport 1723: nf_conntrack_pptp + nf_nat_pptp translate B's PPTP Call ID). PPTP (pptp-linux 1.10.0/pppd 2.4.9 to pptpd 1.4.0, MS-CHAPv2, MPPE-128): both tunnels up, 4 pings each, each client hangs up. IKEv2 (strongSwan 5.9.8, PSK aes128-sha256-modp2048, one server connection per client identity, tunnel mode to 192.168.22.1/32, kernel ESP aes128-sha256): A's SA floats to UDP 4500 without NAT (MOBIKE), ESP on IP 50; B's NAT-D shows B behind NAT (both charons log it), NAT-T on UDP 4500, ESP in UDP 4500; 4 pings each; each client deletes its IKE SA. Each time a ppp interface comes or goes (the PPTP tunnels up, then down) the charons send MOBIKE address-list updates (INFORMATIONAL on UDP 4500, each answered; the server's lists name its PPTP address 192.168.99.1): real interplay of the two VPNs on one host, not a fault."
 a='"client": "10.0.1.2", "server": "10.0.2.2"'
 pptp_up='"stages": ["tunnel-up"]'
 ike_up='"stages": ["ike-auth-done", "child-sa-done", "esp-both-ways"]'

@@ -183,31 +183,62 @@ lab_file_ge() {
 	[ -f "$1" ] && [ "$(wc -c < "$1")" -ge "$2" ]
 }
 
+# lab_capture_add NS IFACE SUFFIX: one more capture point for lab_capture_start, on IFACE in
+# namespace NS, written as $LAB_SCENARIO-SUFFIX.pcap (scenarios with more than one client; such a
+# scenario names all its capture files in a "# lab-vantages:" line, see run-all.sh).
+LAB_CAP_EXTRA=""
+lab_capture_add() {
+	LAB_CAP_EXTRA="$LAB_CAP_EXTRA $1,$2,$3"
+}
+
 # lab_capture_start: tcpdump on the client's wire (c0, in the client namespace) and on the
-# server's wire (s0, in the server namespace) at once. Files stay in the temp folder until
-# lab_capture_stop copies them out.
+# server's wire (s0, in the server namespace) at once, and on every point lab_capture_add named.
+# The client's file is $LAB_SCENARIO-client.pcap, or -$LAB_CLIENT_CAPTURE.pcap when a scenario
+# with several clients names it. Files stay in the temp folder until lab_capture_stop copies
+# them out.
 lab_capture_start() {
-	LAB_CAP_CLIENT="$LAB_TMP/$LAB_SCENARIO-client.pcap"
+	LAB_CAP_CLIENT="$LAB_TMP/$LAB_SCENARIO-${LAB_CLIENT_CAPTURE:-client}.pcap"
 	LAB_CAP_SERVER="$LAB_TMP/$LAB_SCENARIO-server.pcap"
 	lab_bg "$NS_CLIENT" tcpdump-client tcpdump -n -U -s 0 -Z root -i c0 -w "$LAB_CAP_CLIENT"
 	LAB_TCPDUMP_CLIENT=$LAB_LASTPID
 	lab_bg "$NS_SERVER" tcpdump-server tcpdump -n -U -s 0 -Z root -i s0 -w "$LAB_CAP_SERVER"
 	LAB_TCPDUMP_SERVER=$LAB_LASTPID
+	LAB_TCPDUMP_EXTRA=""
+	for _c in $LAB_CAP_EXTRA; do
+		_ns=${_c%%,*} _rest=${_c#*,}
+		_if=${_rest%%,*} _sfx=${_rest#*,}
+		lab_bg "$_ns" "tcpdump-$_sfx" tcpdump -n -U -s 0 -Z root -i "$_if" \
+			-w "$LAB_TMP/$LAB_SCENARIO-$_sfx.pcap"
+		LAB_TCPDUMP_EXTRA="$LAB_TCPDUMP_EXTRA $LAB_LASTPID,$_sfx"
+	done
 	# The pcap header is written when the capture is live.
 	lab_wait 15 lab_file_ge "$LAB_CAP_CLIENT" 24 || lab_die "client tcpdump did not start"
 	lab_wait 15 lab_file_ge "$LAB_CAP_SERVER" 24 || lab_die "server tcpdump did not start"
+	for _t in $LAB_TCPDUMP_EXTRA; do
+		lab_wait 15 lab_file_ge "$LAB_TMP/$LAB_SCENARIO-${_t#*,}.pcap" 24 ||
+			lab_die "${_t#*,} tcpdump did not start"
+	done
 	lab_wait 15 grep -q 'listening on' "$LAB_LOGS/tcpdump-client.log" || true
 	lab_wait 15 grep -q 'listening on' "$LAB_LOGS/tcpdump-server.log" || true
+	for _t in $LAB_TCPDUMP_EXTRA; do
+		lab_wait 15 grep -q 'listening on' "$LAB_LOGS/tcpdump-${_t#*,}.log" || true
+	done
 	sleep 0.5
 }
 
-# lab_capture_stop: let the last packets land, stop both tcpdumps, copy the captures out.
+# lab_capture_stop: let the last packets land, stop every tcpdump, copy the captures out.
 lab_capture_stop() {
 	lab_sleep "${1:-1}"
 	lab_stop "$LAB_TCPDUMP_CLIENT" INT 10
 	lab_stop "$LAB_TCPDUMP_SERVER" INT 10
+	_names="$(basename "$LAB_CAP_CLIENT") $(basename "$LAB_CAP_SERVER")"
+	for _t in ${LAB_TCPDUMP_EXTRA:-}; do
+		lab_stop "${_t%%,*}" INT 10
+		cp "$LAB_TMP/$LAB_SCENARIO-${_t#*,}.pcap" "$LAB_OUT/" || lab_die "copying captures failed"
+		_names="$_names $LAB_SCENARIO-${_t#*,}.pcap"
+	done
 	cp "$LAB_CAP_CLIENT" "$LAB_CAP_SERVER" "$LAB_OUT/" || lab_die "copying captures failed"
-	lab_log "captures: $(basename "$LAB_CAP_CLIENT") $(basename "$LAB_CAP_SERVER")"
+	lab_log "captures: $_names"
 }
 
 # lab_json_str TEXT: TEXT as a JSON string literal (scenario texts are plain ASCII).
@@ -220,7 +251,14 @@ lab_json_str() {
 # argument is a protocol name (default pptp) or a JSON array of sessions ('[]' for a capture in
 # which the protocol never appears).
 lab_expect() {
+	lab_expect_as "$1" "$@"
+}
+
+# lab_expect_as SUFFIX VANTAGE TRUTH FINDINGS_JSON [PROTOCOL | SESSIONS_JSON] [STRICT]: the same
+# for $LAB_SCENARIO-SUFFIX.pcap when the file name is not the vantage (client-a, client-b).
+lab_expect_as() {
 	_f="$LAB_OUT/$LAB_SCENARIO-$1.expected.json"
+	shift
 	{
 		printf '{\n'
 		printf '  "scenario": %s,\n' "$(lab_json_str "$LAB_SCENARIO")"

@@ -44,18 +44,13 @@ pptp_configure() {
 	command -v pptp >/dev/null || lab_die "pptp (pptp-linux) not installed"
 
 	_sppp="/etc/netns/$NS_SERVER/ppp"
-	_cppp="/etc/netns/$NS_CLIENT/ppp"
-	mkdir -p "$_sppp" "$_cppp" "$_sppp/ip-up.d" "$_cppp/ip-up.d"
+	mkdir -p "$_sppp" "$_sppp/ip-up.d"
 	# Empty global options files: only what the scenario says applies.
 	: > "$_sppp/options"
-	: > "$_cppp/options"
 	printf '# client server secret addresses\n%s %s "%s" *\n' \
 		"$PPTP_USER" "$PPTP_SERVER_NAME" "$PPTP_SERVER_SECRET" > "$_sppp/chap-secrets"
-	printf '# client server secret addresses\n%s %s "%s" *\n' \
-		"$PPTP_USER" "$PPTP_SERVER_NAME" "$PPTP_CLIENT_SECRET" > "$_cppp/chap-secrets"
 	cp "$_sppp/chap-secrets" "$_sppp/pap-secrets"
-	cp "$_cppp/chap-secrets" "$_cppp/pap-secrets"
-	chmod 600 "$_sppp"/*-secrets "$_cppp"/*-secrets
+	chmod 600 "$_sppp"/*-secrets
 
 	PPTP_SERVER_OPTIONS="$LAB_TMP/pptpd-options"
 	cat > "$PPTP_SERVER_OPTIONS" <<OPT
@@ -86,8 +81,27 @@ CONF
 	if [ -n "$PPTP_LOCALIP" ]; then echo "localip $PPTP_LOCALIP" >> "$PPTP_PPTPD_CONF"; fi
 	if [ -n "$PPTP_REMOTEIP" ]; then echo "remoteip $PPTP_REMOTEIP" >> "$PPTP_PPTPD_CONF"; fi
 
+	cp "$PPTP_PPTPD_CONF" "$PPTP_SERVER_OPTIONS" "$LAB_LOGS/"
+	pptp_client_configure "$NS_CLIENT" client
 	PPTP_CLIENT_OPTIONS="$LAB_TMP/client-options"
-	cat > "$PPTP_CLIENT_OPTIONS" <<OPT
+}
+
+# pptp_client_configure NS TAG: a PPTP client in namespace NS: its /etc/ppp (chap-secrets with
+# PPTP_CLIENT_SECRET), its pppd options in $LAB_TMP/TAG-options (pppd log logs/pppd-TAG.log) and
+# its namespace's tcp_syn_retries. pptp_configure does this for the client namespace (TAG
+# client); scenarios with a second client call it for that one.
+pptp_client_configure() {
+	_ns=$1
+	_tag=$2
+	_cppp="/etc/netns/$_ns/ppp"
+	mkdir -p "$_cppp" "$_cppp/ip-up.d"
+	: > "$_cppp/options"
+	printf '# client server secret addresses\n%s %s "%s" *\n' \
+		"$PPTP_USER" "$PPTP_SERVER_NAME" "$PPTP_CLIENT_SECRET" > "$_cppp/chap-secrets"
+	cp "$_cppp/chap-secrets" "$_cppp/pap-secrets"
+	chmod 600 "$_cppp"/*-secrets
+	_opts="$LAB_TMP/$_tag-options"
+	cat > "$_opts" <<OPT
 name $PPTP_USER
 user $PPTP_USER
 remotename $PPTP_SERVER_NAME
@@ -106,11 +120,11 @@ unit $PPTP_CLIENT_UNIT
 ipparam pcapdiag-lab
 $PPTP_TIMERS
 debug
-logfile $LAB_LOGS/pppd-client.log
+logfile $LAB_LOGS/pppd-$_tag.log
 $PPTP_CLIENT_EXTRA
 OPT
-	cp "$PPTP_PPTPD_CONF" "$PPTP_SERVER_OPTIONS" "$PPTP_CLIENT_OPTIONS" "$LAB_LOGS/"
-	lab_nsexec "$NS_CLIENT" sysctl -qw "net.ipv4.tcp_syn_retries=$PPTP_CLIENT_SYN_RETRIES"
+	cp "$_opts" "$LAB_LOGS/"
+	lab_nsexec "$_ns" sysctl -qw "net.ipv4.tcp_syn_retries=$PPTP_CLIENT_SYN_RETRIES"
 }
 
 # pptp_server_start: pptpd in the foreground in the server namespace, listening on 1723.
@@ -127,20 +141,30 @@ pptp_server_listening() {
 
 # pptp_client_start: pppd (nodetach) driving pptp-linux over a pty in the client namespace.
 pptp_client_start() {
-	lab_bg "$NS_CLIENT" pppd-client pppd nodetach \
-		pty "pptp $LAB_SERVER_IP --nolaunchpppd --loglevel 2 $PPTP_CLIENT_PPTP_ARGS" \
-		file "$PPTP_CLIENT_OPTIONS"
+	pptp_client_start_ns "$NS_CLIENT" client
 	PPPD_CLIENT_PID=$LAB_LASTPID
 }
 
-# pptp_tunnel_up: the client's ppp interface has its IPCP address.
-pptp_tunnel_up() {
-	lab_nsexec "$NS_CLIENT" ip -4 addr show dev "ppp$PPTP_CLIENT_UNIT" 2>/dev/null | grep -q 'inet '
+# pptp_client_start_ns NS TAG: the same for the client pptp_client_configure NS TAG set up
+# (LAB_LASTPID is its pppd). pptp-linux's call manager listens on a unix socket named after the
+# server's address (/var/run/pptp/ADDRESS): each client gets a private /var/run/pptp (a tmpfs in
+# the mount namespace ip netns exec makes, which does not propagate back), or a second client of
+# the same server would find the first one's call manager and give up.
+PPTP_PRIVATE_RUN='mkdir -p /var/run/pptp && mount -t tmpfs -o mode=0755 lab-pptp /var/run/pptp && exec "$@"'
+pptp_client_start_ns() {
+	lab_bg "$1" "pppd-$2" sh -c "$PPTP_PRIVATE_RUN" sh pppd nodetach \
+		pty "pptp $LAB_SERVER_IP --nolaunchpppd --loglevel 2 $PPTP_CLIENT_PPTP_ARGS" \
+		file "$LAB_TMP/$2-options"
 }
 
-# pptp_ping COUNT: ping the server's tunnel address through the tunnel.
+# pptp_tunnel_up [NS]: the client's ppp interface has its IPCP address.
+pptp_tunnel_up() {
+	lab_nsexec "${1:-$NS_CLIENT}" ip -4 addr show dev "ppp$PPTP_CLIENT_UNIT" 2>/dev/null | grep -q 'inet '
+}
+
+# pptp_ping COUNT [NS]: ping the server's tunnel address through the tunnel.
 pptp_ping() {
-	lab_nsexec "$NS_CLIENT" ping -n -c "${1:-3}" -i 0.5 -W 2 "$PPTP_TUNNEL_SERVER_IP" \
+	lab_nsexec "${2:-$NS_CLIENT}" ping -n -c "${1:-3}" -i 0.5 -W 2 "$PPTP_TUNNEL_SERVER_IP" \
 		>> "$LAB_LOGS/ping.log" 2>&1
 }
 

@@ -7,7 +7,8 @@
 #   --family NAME  pptp    pptp-*.sh
 #                  l2tp    l2tp-*.sh and l2tpipsec-*.sh (xl2tpd/pppd, strongSwan for L2TP/IPsec)
 #                  esp     esp-*.sh (strongSwan with the kernel's ESP)
-#                  all     every VM scenario (the three above)
+#                  mix     mix-*.sh (several sessions at once: IKE beside PPTP, two clients)
+#                  all     every VM scenario (the four above)
 #                  (the ike-* scenarios run on the host through captures/lab/ike/run-all.sh)
 #   SCENARIO       a scenario name (script name without .sh) or a shell pattern such as 'l2tp-*'
 #   --each         one VM boot per scenario (slower; default is one boot for the whole list,
@@ -17,7 +18,8 @@
 #                  (tests/e2e/run_e2e.py golden); any mismatch makes the exit status 1
 # Environment: as run-in-vm.sh (PCAPDIAG_LAB_DIR, PCAPDIAG_LAB_TIMEOUT, PCAPDIAG_LAB_CAPTURES...).
 # After the run every capture is dissected with tshark (if installed): malformed packets and
-# expert errors are counted per file.
+# expert errors are counted per file. A scenario writes SCENARIO-client.pcap and -server.pcap,
+# or the captures its "# lab-vantages: SUFFIX..." line names (SCENARIO-SUFFIX.pcap each).
 set -u
 
 HERE=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
@@ -28,7 +30,7 @@ check=""
 families=""
 
 usage() {
-	sed -n '4,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -38,8 +40,8 @@ while [ $# -gt 0 ]; do
 	--family)
 		[ $# -ge 2 ] || usage
 		case $2 in
-		pptp | l2tp | esp | all) families="$families $2" ;;
-		*) echo "run-all.sh: unknown family $2 (pptp, l2tp, esp, all)" >&2; exit 2 ;;
+		pptp | l2tp | esp | mix | all) families="$families $2" ;;
+		*) echo "run-all.sh: unknown family $2 (pptp, l2tp, esp, mix, all)" >&2; exit 2 ;;
 		esac
 		shift
 		;;
@@ -70,8 +72,16 @@ family_patterns() {
 	pptp) echo "pptp-*" ;;
 	l2tp) echo "l2tp-* l2tpipsec-*" ;;
 	esp) echo "esp-*" ;;
-	all) echo "pptp-* l2tp-* l2tpipsec-* esp-*" ;;
+	mix) echo "mix-*" ;;
+	all) echo "pptp-* l2tp-* l2tpipsec-* esp-* mix-*" ;;
 	esac
+}
+
+# vantages SCENARIO: the suffixes of the captures the scenario writes (its "# lab-vantages:"
+# line; client and server by default).
+vantages() {
+	v=$(sed -n 's/^# lab-vantages: *//p' "$HERE/scenarios/$1.sh" | head -n 1)
+	echo "${v:-client server}"
 }
 
 # Expand names and patterns into scenario names, in order, each once.
@@ -122,7 +132,7 @@ fi
 if command -v tshark >/dev/null 2>&1; then
 	printf '%-52s %8s %10s %8s\n' capture packets malformed errors
 	for s in "$@"; do
-		for v in client server; do
+		for v in $(vantages "$s"); do
 			f="$CAPTURES/$s-$v.pcap"
 			[ -f "$f" ] || { printf '%-52s missing\n' "$(basename "$f")"; rc=1; continue; }
 			n=$(tshark -r "$f" -T fields -e frame.number 2>/dev/null | wc -l)
@@ -135,7 +145,7 @@ fi
 
 if [ -n "$check" ]; then
 	for s in "$@"; do
-		for v in client server; do
+		for v in $(vantages "$s"); do
 			f="$CAPTURES/$s-$v.pcap"
 			[ -f "$f" ] || { rc=1; continue; }
 			out=$(python3 "$REPO/tests/e2e/run_e2e.py" --pcapdiag "$check" golden "$f" 2>&1)

@@ -39,6 +39,7 @@ const char *pd_pair_fate_name(pd_pair_fate f)
     case PD_PAIR_LOST: return "lost";
     case PD_PAIR_UNSENT: return "unsent";
     case PD_PAIR_PATH: return "path";
+    case PD_PAIR_OFF_PATH: return "off_path";
     }
     return "unknown";
 }
@@ -723,6 +724,23 @@ static void build_session(pd_pair_session *ps, pd_pair_capture *const rec[2], co
                 p->outside_window = false;
         }
     }
+    /* A session one capture does not show at all, while the other holds
+     * packets from that capture's own side that it never recorded: that
+     * capture point is not on the session's path (at a server with several
+     * clients, the client capture is another client's wire). What went
+     * towards it was never meant to pass it: not lost. (A session that a
+     * capture does show is judged as always, whatever else it misses.) */
+    for (int cap = 0; cap < 2; cap++) {
+        if (ps->side[cap])
+            continue;
+        pd_dir from = cap == PD_PAIR_CLIENT ? PD_DIR_TO_SERVER : PD_DIR_TO_CLIENT;
+        pd_pair_packet *rp = (pd_pair_packet *)(void *)rows->data;
+        for (guint i = 0; i < rows->len && !ps->off_path[cap]; i++)
+            ps->off_path[cap] = rp[i].dir == from && rp[i].fate == PD_PAIR_UNSENT;
+        for (guint i = 0; ps->off_path[cap] && i < rows->len; i++)
+            if (rp[i].dir != from && rp[i].dir != PD_DIR_OTHER && rp[i].fate == PD_PAIR_LOST)
+                rp[i].fate = PD_PAIR_OFF_PATH;
+    }
     ps->n_packets = rows->len;
     ps->packets = (pd_pair_packet *)(void *)g_array_free(rows, FALSE);
     pd_pair_sort(nat->data, nat->len, sizeof(pd_pair_nat), nat_cmp);
@@ -762,6 +780,10 @@ static void build_session(pd_pair_session *ps, pd_pair_capture *const rec[2], co
             break;
         case PD_PAIR_UNSENT:
             st->unsent++;
+            break;
+        case PD_PAIR_OFF_PATH:
+            st->sent++;
+            st->off_path++;
             break;
         case PD_PAIR_PATH:
             break;

@@ -77,10 +77,13 @@ typedef enum pd_pair_fate {
     PD_PAIR_MODIFIED, /* seen at both points, with bytes changed in transit */
     PD_PAIR_LOST,     /* left the sender's capture point, never seen at the other */
     PD_PAIR_UNSENT,   /* seen arriving, but absent from the sender's capture */
-    PD_PAIR_PATH      /* sent by neither endpoint (an ICMP error from a router) */
+    PD_PAIR_PATH,     /* sent by neither endpoint (an ICMP error from a router) */
+    PD_PAIR_OFF_PATH  /* left the sender's capture point; the other capture point is not on
+                       * this session's path (pd_pair_session.off_path): not lost */
 } pd_pair_fate;
 
-const char *pd_pair_fate_name(pd_pair_fate f); /* "arrived", "modified", "lost", "unsent", "path" */
+/* "arrived", "modified", "lost", "unsent", "path", "off_path" */
+const char *pd_pair_fate_name(pd_pair_fate f);
 
 typedef enum pd_pair_change_kind {
     PD_PAIR_CHANGE_MANGLED, /* damage: a field no NAT or router has reason to touch */
@@ -138,6 +141,7 @@ typedef struct pd_pair_dir_stats {
     uint64_t lost_outside_window; /* of the lost, while the receiver's capture showed nothing */
     uint64_t modified; /* arrived with mangled bytes */
     uint64_t unsent;   /* seen at the receiver, absent from the sender's capture */
+    uint64_t off_path; /* in the sender's capture, the receiver's capture not on the path */
     uint64_t fragments_sent, later_fragments_sent;
     uint64_t fragments_lost, later_fragments_lost; /* fragments_lost includes the later ones */
     int hops; /* TTL decrement between the capture points, -1 if unknown */
@@ -158,6 +162,12 @@ typedef struct pd_pair_session {
     pd_protocol protocol;
     /* The session in each capture (NULL: that capture shows none). */
     const pd_session *side[2];
+    /* That capture shows no packet of this session, and the other one holds
+     * packets from this capture's own side that it never recorded: its
+     * capture point is not on the session's path (another client of the
+     * same server, another server of the same client, or a capture not
+     * running). Nothing sent towards it counts as lost. */
+    bool off_path[2];
     pd_pair_dir_stats dirs[2]; /* [PD_DIR_TO_SERVER], [PD_DIR_TO_CLIENT] */
     pd_pair_packet *packets;   /* in order of t_ns */
     size_t n_packets;

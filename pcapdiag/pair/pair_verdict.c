@@ -197,7 +197,7 @@ static void gather(const pd_pair_session *ps, facts *fx)
                 fx->path_icmp = p;
             continue;
         }
-        if (p->dir == PD_DIR_OTHER || p->fate == PD_PAIR_UNSENT)
+        if (p->dir == PD_DIR_OTHER || p->fate == PD_PAIR_UNSENT || p->fate == PD_PAIR_OFF_PATH)
             continue;
         if (p->fragment && !p->later_fragment && p->fate != PD_PAIR_LOST)
             first_frag_arrived[p->dir]++;
@@ -235,7 +235,8 @@ static size_t kind_stats(const pd_pair_session *ps, int d, kind_stat *ks)
     size_t n = 0;
     for (size_t i = 0; i < ps->n_packets; i++) {
         const pd_pair_packet *p = &ps->packets[i];
-        if ((int)p->dir != d || p->later_fragment || p->fate == PD_PAIR_UNSENT || p->fate == PD_PAIR_PATH)
+        if ((int)p->dir != d || p->later_fragment || p->fate == PD_PAIR_UNSENT || p->fate == PD_PAIR_PATH ||
+            p->fate == PD_PAIR_OFF_PATH)
             continue;
         const char *l = label_of(p);
         size_t k;

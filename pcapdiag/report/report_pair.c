@@ -79,6 +79,10 @@ static char *sides_text(const pd_pair_session *ps)
             g_string_append(s, ", ");
         if (!x) {
             g_string_append_printf(s, "no session in the %s capture", pd_pair_role_name(cap));
+            if (ps->off_path[cap])
+                g_string_append_printf(s, " (not on this session's path: the %s capture holds packets from "
+                                          "the %s that the %s capture never recorded)",
+                                       pd_pair_role_name(!cap), pd_pair_role_name(cap), pd_pair_role_name(cap));
             continue;
         }
         char c[PD_REPORT_ENDPOINT_LEN], v[PD_REPORT_ENDPOINT_LEN];
@@ -99,6 +103,9 @@ static char *dir_stats_text(const pd_pair_session *ps, int d)
         g_string_append_printf(s, " (%" PRIu64 " while the %s capture shows no frames)", st->lost_outside_window,
                                d == PD_DIR_TO_SERVER ? "server" : "client");
     g_string_append_printf(s, ", modified %" PRIu64, st->modified);
+    if (st->off_path)
+        g_string_append_printf(s, ", not judged %" PRIu64 " (the %s capture is not on this session's path)",
+                               st->off_path, d == PD_DIR_TO_SERVER ? "server" : "client");
     if (st->unsent)
         g_string_append_printf(s, ", arrived without being sent %" PRIu64, st->unsent);
     if (st->fragments_sent)
@@ -243,6 +250,16 @@ static void arrow(char *buf, const pd_pair_packet *p)
             in[mid] = '?';
         }
         break;
+    case PD_PAIR_OFF_PATH:
+        /* Leaves the sender's capture point towards a point not on its path. */
+        if (to_server) {
+            memset(in, '-', mid);
+            in[mid - 1] = '>';
+        } else {
+            memset(in + mid, '-', w - mid);
+            in[mid] = '<';
+        }
+        break;
     case PD_PAIR_PATH:
         if (p->frame[0]) {
             memset(in, '-', mid);
@@ -287,6 +304,10 @@ static char *row_tail(const pd_pair_packet *p, uint32_t repeat, int64_t span_ns)
         break;
     case PD_PAIR_UNSENT:
         g_string_append_printf(t, "not in the %s capture", p->dir == PD_DIR_TO_SERVER ? "client" : "server");
+        break;
+    case PD_PAIR_OFF_PATH:
+        g_string_append_printf(t, "the %s capture is not on its path",
+                               p->dir == PD_DIR_TO_SERVER ? "server" : "client");
         break;
     case PD_PAIR_PATH:
         g_string_append(t, "from the path");
@@ -853,6 +874,7 @@ static void j_dir(JsonBuilder *b, const pd_pair_session *ps, int d)
     pd_json_uint(b, "lost_outside_window", st->lost_outside_window);
     pd_json_uint(b, "modified", st->modified);
     pd_json_uint(b, "unsent", st->unsent);
+    pd_json_uint(b, "off_path", st->off_path);
     pd_json_uint(b, "fragments_sent", st->fragments_sent);
     pd_json_uint(b, "later_fragments_sent", st->later_fragments_sent);
     pd_json_uint(b, "fragments_lost", st->fragments_lost);
@@ -918,6 +940,13 @@ static void j_session(JsonBuilder *b, const pd_pair_result *r, const pd_pair_ses
         j_endpoint(b, "server", &s->server);
         json_builder_end_object(b);
     }
+    /* The captures not on this session's path (pd_pair_session.off_path). */
+    json_builder_set_member_name(b, "off_path");
+    json_builder_begin_array(b);
+    for (int cap = 0; cap < 2; cap++)
+        if (ps->off_path[cap])
+            json_builder_add_string_value(b, pd_pair_role_name(cap));
+    json_builder_end_array(b);
     json_builder_set_member_name(b, "directions");
     json_builder_begin_object(b);
     j_dir(b, ps, 0);

@@ -576,9 +576,15 @@ def t_hostile(b, tmp):
 
 # ---- golden captures -----------------------------------------------------------
 
-def finding_matches(exp, f):
+def finding_matches(exp, f, sessions=()):
     if f["signature"] != exp["signature"]:
         return False
+    if "session" in exp:
+        # The session the finding points at (captures holding several sessions: a finding
+        # must name its own session, not a neighbour's).
+        own = next((s for s in sessions if s["id"] == f.get("session")), None)
+        if own is None or not session_matches(exp["session"], own):
+            return False
     if "windows_errors" in exp and set(exp["windows_errors"]) != set(f["windows_errors"]):
         return False
     if "severity" in exp and exp["severity"] != f["severity"]:
@@ -595,8 +601,17 @@ def finding_matches(exp, f):
 
 
 def session_matches(exp, s):
-    if s["protocol"] != exp["protocol"]:
+    if "protocol" in exp and s["protocol"] != exp["protocol"]:
         return False
+    # "client" / "server": the endpoint's address as this capture shows it (behind a NAT the
+    # server sees the NAT's address).
+    for end in ("client", "server"):
+        if end in exp and s[end]["address"] != exp[end]:
+            return False
+    # "attributes": a subset of the session's attributes, values equal.
+    for k, v in exp.get("attributes", {}).items():
+        if s["attributes"].get(k) != v:
+            return False
     reached = {st["name"] for st in s["stages"]}
     return set(exp.get("stages", [])) <= reached
 
@@ -668,7 +683,8 @@ def golden_check(b, capture, exp, args, what=""):
             what, doc["capture"]["vantage"], exp["vantage"], doc["capture"]["vantage_reason"]))
     strict = exp.get("strict", False)
     try:
-        used = match_all(exp.get("findings", []), findings, finding_matches, "finding")
+        used = match_all(exp.get("findings", []), findings,
+                         lambda e, f: finding_matches(e, f, sessions), "finding")
     except Failure as e:
         raise Failure(what + str(e))
     if strict:

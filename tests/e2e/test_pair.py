@@ -98,9 +98,14 @@ def session_problems(exp, s):
         return ["protocol %s" % s["protocol"]]
     if "server_capture" in exp and exp["server_capture"] is None and s["server_capture"] is not None:
         bad.append("a server-side session exists")
+    if "client_capture" in exp and exp["client_capture"] is None and s["client_capture"] is not None:
+        bad.append("a client-side session exists")
+    # "off_path": the captures not on this session's path (another client's session).
+    if "off_path" in exp and exp["off_path"] != s["off_path"]:
+        bad.append("off_path %s, expected %s" % (s["off_path"], exp["off_path"]))
     for d in DIRS:
         e, a = exp.get(d, {}), s["directions"][d]
-        for key in ("lost", "modified", "later_fragments_lost", "unsent"):
+        for key in ("lost", "modified", "later_fragments_lost", "unsent", "off_path"):
             if key in e and e[key] != a[key]:
                 bad.append("%s %s %d, expected %d" % (d, key, a[key], e[key]))
         if "unsent" not in e and a["unsent"]:

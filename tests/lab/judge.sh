@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Judge fresh lab captures with the built pcapdiag: for each SCENARIO, DIR/SCENARIO-client.pcap
-# and -server.pcap against the verdict committed in captures/SCENARIO-VANTAGE.expected.json
-# (the reviewed truth; "pending" marks are dropped), or the one the run wrote beside the
-# capture when nothing is committed. Uses tests/e2e/run_e2e.py golden, the same matching as
-# the e2e tests. Exit 0 when every verdict matches.
+# and -server.pcap (or the captures the scenario's "# lab-vantages:" line names) against the
+# verdict committed in captures/SCENARIO-VANTAGE.expected.json (the reviewed truth; "pending"
+# marks are dropped), or the one the run wrote beside the capture when nothing is committed.
+# Uses tests/e2e/run_e2e.py golden, the same matching as the e2e tests. Exit 0 when every
+# verdict matches.
 #
 # Usage: judge.sh PCAPDIAG DIR SCENARIO...
 set -u
@@ -25,7 +26,12 @@ for s in "$@"; do
 	for kt in "$dir/$s".ikev1_decryption_table "$dir/$s".ikev2_decryption_table; do
 		[ -f "$kt" ] && cp "$kt" "$work/"
 	done
-	for v in client server; do
+	vants=""
+	for sc in "$REPO/captures/lab/scenarios/$s.sh" "$REPO/captures/lab/scenarios/ike-$s.sh"; do
+		[ -f "$sc" ] && vants=$(sed -n 's/^# lab-vantages: *//p' "$sc" | head -n 1)
+		[ -n "$vants" ] && break
+	done
+	for v in ${vants:-client server}; do
 		name="$s-$v"
 		[ -f "$dir/$name.pcap" ] || { echo "FAIL: $name.pcap was not written"; fail=1; continue; }
 		exp="$REPO/captures/$name.expected.json"

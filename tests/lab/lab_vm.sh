@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # ctest driver for the capture lab's VM scenarios (label "lab", runs only with
 # PCAPDIAG_LAB_FULL=1): boots the lab VM (captures/lab/run-all.sh) for every PPTP, L2TP,
-# L2TP/IPsec and ESP scenario (or the families/scenarios given), writes the captures into a
+# L2TP/IPsec, ESP and mix scenario (or the families/scenarios given), writes the captures into a
 # temporary folder (never into captures/), and judges each with the built pcapdiag against the
 # committed verdict (judge.sh). Skips when the VM image or qemu is missing.
 #

@@ -766,6 +766,84 @@ static void test_analyse_one_sided(void **state)
     side_free(&s);
 }
 
+/* A server with two clients, paired with one client's capture: the other
+ * client's session is only in the server capture, its SYN arrived there
+ * without being in the client capture, so the client capture is not on
+ * that session's path and the server's SYN/ACK to it is not "lost". The
+ * paired client's own session is judged as always (its lost SYN/ACK
+ * stays lost). */
+static void test_analyse_other_client(void **state)
+{
+    (void)state;
+    static const uint8_t OTHER[4] = { 10, 0, 3, 2 };
+    /* The SYN/ACK: 1723 -> 50000, seq 0x0a0b0c0d, ack 0x01020305. */
+    static const uint8_t TCP_SYNACK[] = {
+        0x06, 0xbb, 0xc3, 0x50, 0x0a, 0x0b, 0x0c, 0x0d, 0x01, 0x02, 0x03, 0x05,
+        0x50, 0x12, 0xfa, 0xf0, 0x00, 0x00, 0x00, 0x00,
+    };
+    uint8_t other_syn[sizeof TCP_SYN], other_synack[sizeof TCP_SYNACK];
+    memcpy(other_syn, TCP_SYN, sizeof other_syn);
+    memcpy(other_synack, TCP_SYNACK, sizeof other_synack);
+    other_syn[7] = 0x44;    /* its own initial sequence number */
+    other_synack[11] = 0x45; /* acknowledged */
+    other_synack[7] = 0x77;
+    side c = side_new(), s = side_new();
+    /* This client: SYN arrives, the SYN/ACK never comes back. */
+    pkt syn = ipv4(CLIENT, SERVER, 6, 0x300, 64, TCP_SYN, sizeof TCP_SYN, 0);
+    side_feed(&c, &syn, T0);
+    pkt syn_in = ipv4(CLIENT, SERVER, 6, 0x300, 63, TCP_SYN, sizeof TCP_SYN, 0);
+    side_feed(&s, &syn_in, T0 + 1 * MS);
+    pkt synack = ipv4(SERVER, CLIENT, 6, 0x500, 64, TCP_SYNACK, sizeof TCP_SYNACK, 0);
+    side_feed(&s, &synack, T0 + 2 * MS);
+    /* The other client, seen only at the server. */
+    pkt osyn = ipv4(OTHER, SERVER, 6, 0x400, 63, other_syn, sizeof other_syn, 0);
+    side_feed(&s, &osyn, T0 + 100 * MS);
+    pkt osynack = ipv4(SERVER, OTHER, 6, 0x600, 64, other_synack, sizeof other_synack, 0);
+    side_feed(&s, &osynack, T0 + 101 * MS);
+    /* Both captures run on. */
+    pkt syn2 = ipv4(CLIENT, SERVER, 6, 0x301, 64, TCP_SYN, sizeof TCP_SYN, 0);
+    side_feed(&c, &syn2, T0 + SEC);
+    pkt syn2_in = ipv4(CLIENT, SERVER, 6, 0x301, 63, TCP_SYN, sizeof TCP_SYN, 0);
+    side_feed(&s, &syn2_in, T0 + SEC + 1 * MS);
+    GError *err = NULL;
+    pd_pair_result *r = analyse(&c, &s, &err);
+    assert_non_null(r);
+    assert_null(err);
+    assert_int_equal(r->n_sessions, 2);
+    const pd_pair_session *mine = NULL, *theirs = NULL;
+    for (size_t i = 0; i < r->n_sessions; i++) {
+        if (r->sessions[i].side[0])
+            mine = &r->sessions[i];
+        else
+            theirs = &r->sessions[i];
+    }
+    assert_non_null(mine);
+    assert_non_null(theirs);
+    assert_false(mine->off_path[0] || mine->off_path[1]);
+    assert_int_equal(mine->dirs[PD_DIR_TO_SERVER].arrived, 2);
+    assert_int_equal(mine->dirs[PD_DIR_TO_CLIENT].lost, 1);
+    assert_true(theirs->off_path[PD_PAIR_CLIENT]);
+    assert_false(theirs->off_path[PD_PAIR_SERVER]);
+    assert_int_equal(theirs->dirs[PD_DIR_TO_SERVER].unsent, 1);
+    assert_int_equal(theirs->dirs[PD_DIR_TO_CLIENT].lost, 0);
+    assert_int_equal(theirs->dirs[PD_DIR_TO_CLIENT].off_path, 1);
+    for (size_t i = 0; i < theirs->n_packets; i++)
+        if (theirs->packets[i].dir == PD_DIR_TO_CLIENT)
+            assert_int_equal(theirs->packets[i].fate, PD_PAIR_OFF_PATH);
+    /* The one path.loss is this client's own SYN/ACK. */
+    size_t losses = 0;
+    for (size_t i = 0; i < r->n_findings; i++) {
+        if (strcmp(r->findings[i].signature->id, "path.loss") != 0)
+            continue;
+        losses++;
+        assert_int_equal(r->findings[i].session, mine->id);
+    }
+    assert_int_equal(losses, 1);
+    pd_pair_result_free(r);
+    side_free(&c);
+    side_free(&s);
+}
+
 static void test_analyse_errors(void **state)
 {
     (void)state;
@@ -844,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_bad_lengths),
         cmocka_unit_test(test_analyse_syn_loss_through_nat),
         cmocka_unit_test(test_analyse_one_sided),
+        cmocka_unit_test(test_analyse_other_client),
         cmocka_unit_test(test_analyse_errors),
         cmocka_unit_test(test_roles),
     };

@@ -40,11 +40,19 @@ IKE_PLUGINS="random nonce aes sha1 sha2 md5 hmac kdf gmp curve25519 openssl pem 
 
 ike_side_dir() { printf '%s/ike/%s' "$LAB_TMP" "$1"; }
 
+# IKE_SIDES: the charons a scenario runs (default client server). A side other than those two
+# (a second client in a mix scenario) names its namespace in IKE_NS_<side>.
+: "${IKE_SIDES:=client server}"
+
 ike_ns() {
 	case $1 in
 	client) printf '%s' "$NS_CLIENT" ;;
 	server) printf '%s' "$NS_SERVER" ;;
-	*) lab_die "ike: unknown side $1" ;;
+	*)
+		eval "_ikens=\${IKE_NS_$1:-}"
+		[ -n "$_ikens" ] || lab_die "ike: unknown side $1"
+		printf '%s' "$_ikens"
+		;;
 	esac
 }
 
@@ -191,7 +199,7 @@ ike_configure() {
 	[ -x "$IKE_CHARON" ] || lab_die "no $IKE_CHARON (apt-get install strongswan-charon)"
 	command -v swanctl >/dev/null || lab_die "no swanctl (apt-get install strongswan-swanctl)"
 	command -v nsenter >/dev/null || lab_die "no nsenter (util-linux)"
-	for _side in client server; do
+	for _side in $IKE_SIDES; do
 		_dir=$(ike_side_dir "$_side")
 		for _sub in x509 x509ca private rsa conf.d; do
 			mkdir -p "$_dir/swanctl/$_sub"
@@ -319,7 +327,7 @@ ike_save_configs() {
 	_dst="$LAB_OUT/configs/$LAB_SCENARIO"
 	rm -rf "$_dst"
 	mkdir -p "$_dst"
-	for _side in client server; do
+	for _side in $IKE_SIDES; do
 		_dir=$(ike_side_dir "$_side")
 		sed -e "s|$LAB_LOGS|@LOGS@|g" -e "s|$LAB_TMP|@TMP@|g" "$_dir/strongswan.conf" \
 			> "$_dst/$_side.strongswan.conf"
@@ -504,7 +512,7 @@ ike_tshark_check() {
 # ike_log_summaries: each charon log without the level-4 hex dumps and vici chatter, as
 # charon-SIDE.summary.log beside the full one (the full logs keep the keys).
 ike_log_summaries() {
-	for _side in client server; do
+	for _side in $IKE_SIDES; do
 		[ -f "$LAB_LOGS/charon-$_side.log" ] || continue
 		grep -v -E '> +[0-9]+: |\] +[0-9]+: |=> [0-9]+ bytes @|\[CFG\] ( {3,}|vici )|\[NET\] (waiting for data|sending packet: from [^(]*$|received packet: from [^(]*$)' \
 			"$LAB_LOGS/charon-$_side.log" > "$LAB_LOGS/charon-$_side.summary.log" || true

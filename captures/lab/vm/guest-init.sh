@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the lab VM (started by the image's /sbin/pcapdiag-lab-init with the scripts share at
 # /lab, read-only, and the output share at /out). Runs the scenarios named on the kernel command
-# line (pcapdiag.run=a,b,c), each bounded by pcapdiag.timeout seconds, then returns so init powers
-# the VM off.
+# line (pcapdiag.run=a,b,c), each bounded by pcapdiag.timeout seconds (or its own "# lab-timeout:"
+# line when that is longer), then returns so init powers the VM off.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
@@ -44,8 +44,11 @@ for s in $run; do
 		i=0
 		while [ ! -S /dev/log ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	fi
+	# A scenario that needs longer than the default says so in a "# lab-timeout: SECONDS" line.
+	limit=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -n 1)
+	[ -n "$limit" ] && [ "$limit" -gt "$per_timeout" ] || limit=$per_timeout
 	t0=$(date +%s)
-	timeout -k 10 "$per_timeout" sh "$script" > "/out/logs/$s/scenario.log" 2>&1
+	timeout -k 10 "$limit" sh "$script" > "/out/logs/$s/scenario.log" 2>&1
 	rc=$?
 	t1=$(date +%s)
 	if [ -n "$syslog_pid" ]; then

@@ -5,7 +5,8 @@
 #
 # Usage: run-in-vm.sh SCENARIO [SCENARIO...]      (e.g. run-in-vm.sh pptp-healthy)
 # Environment: PCAPDIAG_LAB_DIR (image, default /var/tmp/pcapdiag-lab), PCAPDIAG_LAB_TIMEOUT
-# (seconds per scenario, default 150), PCAPDIAG_LAB_MEM (MiB, default 1024), PCAPDIAG_LAB_SMP
+# (seconds per scenario, default 150; a scenario's "# lab-timeout: N" line may ask for more),
+# PCAPDIAG_LAB_MEM (MiB, default 1024), PCAPDIAG_LAB_SMP
 # (default 2), PCAPDIAG_LAB_CAPTURES (where captures go, default the repo's captures/).
 # The scripts folder (captures/lab) is shared read-only; the VM writes only into a fresh
 # output folder under $PCAPDIAG_LAB_DIR/runs/, and logs stay there.
@@ -40,7 +41,14 @@ OUT="$RUN/out"
 mkdir -p "$OUT"
 list=$(printf '%s,' "$@")
 list=${list%,}
-total=$(( BOOT_ALLOWANCE + PER_TIMEOUT * $# + 30 ))
+# Each scenario is bounded by PER_TIMEOUT or by its own "# lab-timeout:" line when that is longer
+# (guest-init.sh applies the same rule).
+total=$(( BOOT_ALLOWANCE + 30 ))
+for s in "$@"; do
+	t=$(sed -n 's/^# lab-timeout: *\([0-9][0-9]*\).*/\1/p' "$LAB_SRC/scenarios/$s.sh" | head -n 1)
+	[ -n "$t" ] && [ "$t" -gt "$PER_TIMEOUT" ] || t=$PER_TIMEOUT
+	total=$(( total + t ))
+done
 
 QEMU_PID=""
 cleanup() {

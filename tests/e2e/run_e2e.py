@@ -597,6 +597,9 @@ def finding_matches(exp, f):
 def session_matches(exp, s):
     if s["protocol"] != exp["protocol"]:
         return False
+    for key, value in exp.get("attributes", {}).items():
+        if s["attributes"].get(key) != value:
+            return False
     reached = {st["name"] for st in s["stages"]}
     return set(exp.get("stages", [])) <= reached
 
@@ -615,7 +618,8 @@ def match_all(expected, actual, pred, what):
 
 def golden_args(capture, exp):
     """The expected file's extra command-line arguments ("args", e.g. ["--ike-keys",
-    "captures/NAME.ikev2_decryption_table"]); paths are relative to the repository root."""
+    "captures/NAME.ikev2_decryption_table", "--esp-keys", "captures/NAME.esp_sa"]); paths
+    are relative to the repository root."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(capture)))
     args = []
     for a in exp.get("args", []):
@@ -637,18 +641,23 @@ def golden(b, capture):
         golden_check(b, capture, exp, args)
     except Skipped as e:
         skipped = e
-    if "without_keys" in exp:
-        # The same capture judged from its clear text alone: the "likely" verdict.
+    # The same capture judged with fewer keys: "ike_keys_only" without the ESP SA tables
+    # (L2TP/IPsec named by its quick mode IDs, the L2TP encrypted), "without_keys" from
+    # the clear text alone (the "likely" verdict).
+    for variant, drop in (("ike_keys_only", ("--esp-keys",)),
+                          ("without_keys", ("--ike-keys", "--esp-keys"))):
+        if variant not in exp:
+            continue
         wk = dict(exp)
-        wk.update(exp["without_keys"])
+        wk.update(exp[variant])
         plain = []
         it = iter(args)
         for a in it:
-            if a == "--ike-keys":
+            if a in drop:
                 next(it, None)
             else:
                 plain.append(a)
-        golden_check(b, capture, wk, plain, "without keys: ")
+        golden_check(b, capture, wk, plain, variant.replace("_", " ") + ": ")
     if skipped:
         raise skipped
 

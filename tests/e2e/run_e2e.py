@@ -383,6 +383,64 @@ def t_ike_keys(b, tmp):
 
 
 @input_test
+def t_esp_keys(b, tmp):
+    """--esp-keys: a table that cannot be read, holds no row or has a bad row (field count,
+    unknown algorithm, bad hex, a key of the wrong length) is a usage error naming FILE:LINE;
+    a good one decrypts the lab's L2TP/IPsec capture into one l2tp-ipsec session; a wrong
+    key is reported (esp.keys_not_applied), never analysed."""
+    cap = write(tmp, "dns.pcap", dns_capture())
+    r = run(b, ["--esp-keys", os.path.join(tmp, "no-such-esp_sa"), cap])
+    if r.code == 2 and "libgcrypt" in r.err.decode("utf-8", "replace"):
+        raise Skipped("this pcapdiag cannot decrypt (built without libgcrypt)")
+    expect_input_error(r, "no-such-esp_sa", "--esp-keys")
+    cases = [
+        (b"# only a comment\n", "esp_sa", "no SA rows"),
+        (b"\"IPv4\",\"*\",\"*\"\n", "esp_sa:1", "3 fields"),
+        (b"# header\n\"IPv4\",\"*\",\"*\",\"*\",\"AES-CBC-128 [RFC3602]\",\"0x00\",\"NULL\",\"\"\n",
+         "esp_sa:2", "unknown encryption algorithm"),
+        (b"\"IPv4\",\"*\",\"*\",\"*\",\"AES-CBC [RFC3602]\",\"0x0011zz\",\"NULL\",\"\"\n",
+         "esp_sa:1", "not hexadecimal"),
+        (b"\"IPv4\",\"*\",\"*\",\"*\",\"AES-CBC [RFC3602]\",\"0x00112233\",\"NULL\",\"\"\n",
+         "esp_sa:1", "encryption key has 4 bytes; AES-CBC [RFC3602] takes 16, 24 or 32"),
+        (b"\"IPv4\",\"*\",\"*\",\"*\",\"NULL\",\"\",\"HMAC-SHA-9 [RFC0]\",\"0x00\"\n",
+         "esp_sa:1", "unknown authentication algorithm"),
+    ]
+    for text, where, why in cases:
+        bad = write(tmp, "esp_sa", text)
+        r = run(b, ["--esp-keys", bad, cap])
+        expect_input_error(r, where, "--esp-keys", why)
+    root = os.path.dirname(os.path.dirname(HERE))
+    table = os.path.join(root, "captures", "l2tpipsec-auth-failed.esp_sa")
+    capture = os.path.join(root, "captures", "l2tpipsec-auth-failed-client.pcap")
+    if not os.path.exists(table) or not os.path.exists(capture):
+        raise Skipped("captures/l2tpipsec-auth-failed ESP SA table or capture missing")
+    r = run(b, ["--format", "json", "--esp-keys", table, capture])
+    check(r.code == 1, "expected an error finding\n" + r.describe())
+    doc = json_of(r)
+    check([s["protocol"] for s in doc["sessions"]] == ["l2tp-ipsec"],
+          "one l2tp-ipsec session expected: %s" % [s["protocol"] for s in doc["sessions"]])
+    texts = [l["text"] for s in doc["sessions"] for l in s["ladder"]]
+    check(any(t.startswith("CHAP Failure E=691") and t.endswith("(decrypted)") for t in texts),
+          "no decrypted CHAP Failure line: %s" % texts)
+    # The same rows with the keys of each direction swapped: every packet fails its ICV.
+    with open(table) as f:
+        rows = [l for l in f.read().splitlines() if l.startswith('"')]
+    swapped = []
+    for a, c in ((rows[0], rows[1]), (rows[1], rows[0])):
+        fa, fc = a.split(","), c.split(",")
+        swapped.append(",".join(fa[:5] + fc[5:]))
+    wrong = write(tmp, "wrong.esp_sa", ("\n".join(swapped) + "\n").encode())
+    r = run(b, ["--format", "json", "--esp-keys", wrong, capture])
+    check(r.code == 0, "a wrong key must not make up the L2TP failure\n" + r.describe())
+    doc = json_of(r)
+    check([s["protocol"] for s in doc["sessions"]] == ["ikev1"],
+          "nothing decrypted, so an ikev1 session: %s" % [s["protocol"] for s in doc["sessions"]])
+    notes = [f for f in doc["findings"] if f["signature"] == "esp.keys_not_applied"]
+    check(notes and "icv_mismatch" in notes[0]["summary"] and notes[0]["session"] == 1,
+          "expected esp.keys_not_applied naming the ICV mismatch: %s" % doc["findings"])
+
+
+@input_test
 def t_bad_color(b, tmp):
     path = write(tmp, "dns.pcap", dns_capture())
     r = run(b, ["--color", "sometimes", path])

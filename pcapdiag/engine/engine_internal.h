@@ -133,8 +133,10 @@ char *pd_session_hosts_filter(const pd_session *s);
 /* The tracker is done with the session: its flows are closed, its findings
  * committed, and nothing will touch it again. With on_session_closed set the
  * engine hands it over at the end of the frame (or in pd_engine_finish) and
- * frees it; otherwise nothing happens. Calling it twice is harmless; a
- * session never released is handed over by pd_engine_finish(). */
+ * frees it; otherwise nothing happens. Each holder calls it once (the
+ * trackers guard that: a second call by the last holder is harmless, one by an
+ * earlier holder would count as another's); a session never released is
+ * handed over by pd_engine_finish(). */
 void pd_session_release(pd_engine *e, pd_session *s);
 /* One more tracker writes into the session (an L2TP tunnel decrypted from the ESP of an
  * IKE session): each holder calls pd_session_release() once, and the session is handed

@@ -137,7 +137,7 @@ void pd_session_set_state(pd_session *s, const char *state)
 }
 
 /* A line of a packet decrypted from ESP: the text marked, and the SA named on a new
- * line. Rare enough (only with --esp-keys) to format on the heap. */
+ * line (folds format on the stack, as other lines do). */
 static pd_ladder_entry *pd_session_ladder_nested(pd_engine *e, pd_session *s, pd_dir dir,
                                                  uint64_t frame, int64_t ts_ns, const char *text)
 {
@@ -166,11 +166,18 @@ pd_ladder_entry *pd_session_ladder(pd_engine *e, pd_session *s, pd_dir dir, uint
     va_list ap;
     if (e->nest) {
         /* A packet decrypted from ESP: its lines say so, as decrypted IKE lines do. */
+        char nbuf[512];
+        char *heap = NULL;
         va_start(ap, fmt);
-        char *plain = g_strdup_vprintf(fmt, ap);
+        int n = g_vsnprintf(nbuf, sizeof nbuf, fmt, ap);
         va_end(ap);
-        pd_ladder_entry *l = pd_session_ladder_nested(e, s, dir, frame, ts_ns, plain);
-        g_free(plain);
+        if (n < 0 || (size_t)n >= sizeof nbuf) {
+            va_start(ap, fmt);
+            heap = g_strdup_vprintf(fmt, ap);
+            va_end(ap);
+        }
+        pd_ladder_entry *l = pd_session_ladder_nested(e, s, dir, frame, ts_ns, heap ? heap : nbuf);
+        g_free(heap);
         return l;
     }
     va_start(ap, fmt);

@@ -129,8 +129,13 @@ def udp(sport, dport, payload):
     return struct.pack(">HHHH", sport, dport, 8 + len(payload), 0) + payload
 
 
+def ip6(src, dst, nh, payload):
+    return struct.pack(">IHBB16s16s", 0x60000000, len(payload), nh, 64, bytes(src), bytes(dst)) + payload
+
+
 def eth(payload):
-    return bytes.fromhex("020000000002020000000001") + b"\x08\x00" + payload
+    etype = b"\x86\xdd" if payload[0] >> 4 == 6 else b"\x08\x00"
+    return bytes.fromhex("020000000002020000000001") + etype + payload
 
 
 out = []
@@ -218,9 +223,15 @@ w(carr("fk_auth_s2c", as_))
 def esp_frame(src, dst, spi, seq, key, akey, inner, nh, natt=False):
     pkt = esp_packet(ENC, "HMAC-SHA-1-96 [RFC2404]", key, akey, spi, seq, inner, nh,
                      det(16, "iv %x %d" % (spi, seq)))
+    if len(src) == 16:
+        return eth(ip6(src, dst, 50, pkt))
     if natt:
         return eth(ip4(src, dst, 17, udp(4500, 4500, pkt)))
     return eth(ip4(src, dst, 50, pkt))
+
+
+C6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [1]
+S6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [2]
 
 
 frames = [
@@ -238,6 +249,9 @@ frames = [
                             ip4([192, 168, 11, 1], [192, 168, 22, 1], 17, udp(1701, 1701, SCCRQ)), 4)),
     ("net_sccrp", esp_frame(S, C, 0xc0000002, 1, ks, as_,
                             ip4([192, 168, 22, 1], [192, 168, 11, 1], 17, udp(1701, 1701, SCCRP)), 4)),
+    # IPv6 outside and inside: tunnel mode between the same two hosts (next header 41)
+    ("v6_sccrq", esp_frame(C6, S6, 0xc0000001, 1, kc, ac, ip6(C6, S6, 17, udp(1701, 1701, SCCRQ)), 41)),
+    ("v6_sccrp", esp_frame(S6, C6, 0xc0000002, 1, ks, as_, ip6(S6, C6, 17, udp(1701, 1701, SCCRP)), 41)),
 ]
 for name, data in frames:
     w(carr("frame_" + name, data))

@@ -245,8 +245,8 @@ static char *hex(const uint8_t *b, size_t n)
 }
 
 /* The frames' two SAs; `spoil` flips a bit of the client's encryption key and of the
- * server's authentication key. */
-static char *table_for_frames(bool spoil)
+ * server's authentication key. The IPv6 frames' SAs use the same keys. */
+static char *table_for_frames_v(bool spoil, bool v6)
 {
     uint8_t kc[sizeof fk_enc_c2s], as[sizeof fk_auth_s2c];
     memcpy(kc, fk_enc_c2s, sizeof kc);
@@ -257,17 +257,24 @@ static char *table_for_frames(bool spoil)
     }
     char *a = hex(kc, sizeof kc), *b = hex(fk_auth_c2s, sizeof fk_auth_c2s);
     char *c = hex(fk_enc_s2c, sizeof fk_enc_s2c), *d = hex(as, sizeof as);
+    const char *fam = v6 ? "IPv6" : "IPv4";
+    const char *ca = v6 ? "2001:db8::1" : "10.0.1.2", *sa = v6 ? "2001:db8::2" : "10.0.2.2";
     char *t = g_strdup_printf(
-        "\"IPv4\",\"10.0.1.2\",\"10.0.2.2\",\"0xc0000001\",\"AES-CBC [RFC3602]\",\"%s\","
+        "\"%s\",\"%s\",\"%s\",\"0xc0000001\",\"AES-CBC [RFC3602]\",\"%s\","
         "\"HMAC-SHA-1-96 [RFC2404]\",\"%s\"\n"
-        "\"IPv4\",\"10.0.2.2\",\"10.0.1.2\",\"0xc0000002\",\"AES-CBC [RFC3602]\",\"%s\","
+        "\"%s\",\"%s\",\"%s\",\"0xc0000002\",\"AES-CBC [RFC3602]\",\"%s\","
         "\"HMAC-SHA-1-96 [RFC2404]\",\"%s\"\n",
-        a, b, c, d);
+        fam, ca, sa, a, b, fam, sa, ca, c, d);
     g_free(a);
     g_free(b);
     g_free(c);
     g_free(d);
     return t;
+}
+
+static char *table_for_frames(bool spoil)
+{
+    return table_for_frames_v(spoil, false);
 }
 
 typedef struct run {
@@ -352,12 +359,12 @@ static const char *line_attr(const pd_ladder_entry *l, const char *key)
 }
 
 /* One session: ESP between the two hosts, the L2TP inside it merged into it. */
-static void check_merged(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-                         bool tunnel)
+static void check_merged_v(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                           bool tunnel, bool v6)
 {
     if (!pd_ike_crypto_available())
         skip();
-    char *table = table_for_frames(false);
+    char *table = table_for_frames_v(false, v6);
     run r;
     memset(&r, 0, sizeof r);
     feed_two(&r, table, a, alen, b, blen, false);
@@ -392,6 +399,12 @@ static void check_merged(const uint8_t *a, size_t alen, const uint8_t *b, size_t
     g_free(table);
 }
 
+static void check_merged(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                         bool tunnel)
+{
+    check_merged_v(a, alen, b, blen, tunnel, false);
+}
+
 static void test_transport(void **state)
 {
     (void)state;
@@ -411,6 +424,13 @@ static void test_tunnel_same_hosts(void **state)
     (void)state;
     check_merged(frame_tun_sccrq, sizeof frame_tun_sccrq, frame_tun_sccrp,
                  sizeof frame_tun_sccrp, true);
+}
+
+static void test_tunnel_ipv6(void **state)
+{
+    (void)state;
+    check_merged_v(frame_v6_sccrq, sizeof frame_v6_sccrq, frame_v6_sccrp, sizeof frame_v6_sccrp,
+                   true, true);
 }
 
 /* Tunnel mode between other hosts: the L2TP is a session of its own, which says where it
@@ -531,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_transport),
         cmocka_unit_test(test_nat_t),
         cmocka_unit_test(test_tunnel_same_hosts),
+        cmocka_unit_test(test_tunnel_ipv6),
         cmocka_unit_test(test_tunnel_other_hosts),
         cmocka_unit_test(test_wrong_key),
         cmocka_unit_test(test_streaming_and_unused_rows),

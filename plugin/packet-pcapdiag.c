@@ -16,6 +16,7 @@
 
 #include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/tap.h>
 #include <wiretap/pcap-encap.h>
@@ -81,6 +82,11 @@ static expert_field ei_pcapdiag_sev[3];
  * and gives a postdissector no other handle on per-file state; the init and
  * cleanup routines bracket its life. */
 static pd_ws_capture *pd_ws_cap;
+
+/* Preference pcapdiag.esp_sa: an ESP SA table (Wireshark's own esp_sa format, what the
+ * CLI's --esp-keys reads) whose SAs the engine decrypts. A registration-table value: set
+ * by Wireshark's preferences, read when a file is opened. */
+static const char *pd_ws_esp_sa = "";
 
 /* ---- link types ------------------------------------------------------------ */
 
@@ -227,6 +233,13 @@ static const pd_ws_frame *pd_ws_frame_view(const pd_ws_capture *cap, guint32 num
     pd_ws_frame *fr = wmem_new0(pool, pd_ws_frame);
     fr->session_id = slot->session_id;
     fr->protocol = (pd_protocol)slot->protocol;
+    /* What the session became by the end (IKEv1 found to carry L2TP: l2tp-ipsec) once the
+     * capture is read; the plugin keeps every session. */
+    const pd_session *s = cap->finished && slot->session_id
+                              ? pd_engine_session_by_id(cap->engine, slot->session_id)
+                              : NULL;
+    if (s)
+        fr->protocol = s->protocol;
     if (slot->stage && slot->stage <= cap->stages->len)
         fr->stage = g_ptr_array_index(cap->stages, slot->stage - 1);
     if (slot->cited)
@@ -244,6 +257,18 @@ static void pd_ws_init(void)
     pd_limits_default(&cfg.limits);
     cfg.on_finding = pd_ws_on_finding;
     cfg.user = cap;
+    const char *esp_files[2] = { NULL, NULL };
+    if (pd_ws_esp_sa && *pd_ws_esp_sa) {
+        char *err = NULL;
+        if (pd_esp_keys_check(pd_ws_esp_sa, &err)) {
+            esp_files[0] = pd_ws_esp_sa;
+            cfg.esp_key_files = esp_files; /* read by pd_engine_new */
+        } else {
+            /* Analysed without it, as the CLI would refuse to start: say why. */
+            ws_warning("pcapdiag: ESP SA table not used: %s", err ? err : pd_ws_esp_sa);
+        }
+        g_free(err);
+    }
     cap->engine = pd_engine_new(&cfg);
     cap->chunks = g_ptr_array_new_with_free_func(g_free);
     cap->findings = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
@@ -395,6 +420,7 @@ const char *pd_ws_protocol_title(pd_protocol p)
     } titles[] = {
         { "pptp", "PPTP" },   { "l2tp", "L2TP" }, { "ikev1", "IKEv1" },
         { "ikev2", "IKEv2" }, { "esp", "ESP" },   { "netmotion", "NetMotion" },
+        { "l2tp-ipsec", "L2TP/IPsec" },
     };
     const char *name = pd_protocol_name(p);
     for (guint i = 0; i < G_N_ELEMENTS(titles); i++)
@@ -656,7 +682,8 @@ void proto_register_pcapdiag(void)
             HFILL } },
         { &hf_pcapdiag_protocol,
           { "Protocol", "pcapdiag.protocol", FT_STRING, BASE_NONE, NULL, 0x0,
-            "The session's VPN protocol (pptp, l2tp, ikev1, ikev2, esp)", HFILL } },
+            "The session's VPN protocol (pptp, l2tp, l2tp-ipsec, ikev1, ikev2, esp, netmotion)",
+            HFILL } },
         { &hf_pcapdiag_stage,
           { "Stage", "pcapdiag.stage", FT_STRING, BASE_NONE, NULL, 0x0,
             "The last stage the session had reached after this frame (or how it ended)", HFILL } },
@@ -706,6 +733,14 @@ void proto_register_pcapdiag(void)
     proto_register_field_array(proto_pcapdiag, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     pd_ws_register_experts();
+
+    module_t *prefs = prefs_register_protocol(proto_pcapdiag, NULL);
+    prefs_register_filename_preference(
+        prefs, "esp_sa", "ESP SA table (as pcapdiag --esp-keys)",
+        "A file in the format of Wireshark's own ESP SA table (the esp_sa file of a profile, "
+        "Protocols > ESP > ESP SAs): pcapdiag decrypts the ESP of the SAs it names and "
+        "diagnoses what it carries (L2TP/IPsec as one session). Empty: no decryption.",
+        &pd_ws_esp_sa, FALSE);
 
     pd_ws_tap = register_tap(PD_WS_TAP_NAME);
     register_init_routine(pd_ws_init);

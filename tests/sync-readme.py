@@ -4,6 +4,7 @@
 Blocks sit between '<!-- NAME:begin -->' and '<!-- NAME:end -->' markers:
   signatures        pcapdiag --list-signatures --format markdown
   example:healthy   pcapdiag --color never captures/pptp-healthy-client.pcap
+  example:l2tpipsec pcapdiag --color never --ike-keys ... --esp-keys ... an L2TP/IPsec capture
 With --check, exit 1 when the README differs instead of rewriting it.
 SPDX-License-Identifier: GPL-2.0-or-later
 """
@@ -23,11 +24,20 @@ def run(binary, args):
     return out.stdout
 
 
+L2TPIPSEC = ["--ike-keys", "captures/l2tpipsec-auth-failed.ikev1_decryption_table",
+             "--esp-keys", "captures/l2tpipsec-auth-failed.esp_sa",
+             "captures/l2tpipsec-auth-failed-client.pcap"]
+
+
 def blocks(binary):
     return {
         "signatures": run(binary, ["--list-signatures", "--format", "markdown"]),
         "example:healthy": "```\n$ pcapdiag captures/pptp-healthy-client.pcap\n"
         + run(binary, ["--color", "never", "captures/pptp-healthy-client.pcap"])
+        + "```\n",
+        "example:l2tpipsec": "```\n$ pcapdiag " + " \\\n    ".join(
+            " ".join(L2TPIPSEC[i:i + 2]) for i in range(0, len(L2TPIPSEC), 2)) + "\n"
+        + run(binary, ["--color", "never"] + L2TPIPSEC)
         + "```\n",
     }
 

@@ -397,7 +397,48 @@ l2tp_ipsec_up() {
 	ike_swanctl_log client initiate --initiate --ike l2tp --child l2tp --timeout 30 ||
 		lab_die "IPsec initiate failed"
 	ike_require client 'CHILD_SA l2tp\{1\} established' "IKE SA and transport-mode CHILD_SA up"
-	lab_nsexec "$NS_CLIENT" ip xfrm state > "$LAB_LOGS/xfrm-state-client.txt" 2>&1
-	lab_nsexec "$NS_SERVER" ip xfrm state > "$LAB_LOGS/xfrm-state-server.txt" 2>&1
+	# The ESP states with their keys (ip shows them unless told not to), for the ESP SA
+	# table that l2tp_ipsec_publish makes of them.
+	lab_nsexec "$NS_CLIENT" ip -s xfrm state > "$LAB_LOGS/xfrm-state-client.txt" 2>&1
+	lab_nsexec "$NS_SERVER" ip -s xfrm state > "$LAB_LOGS/xfrm-state-server.txt" 2>&1
 	lab_nsexec "$NS_CLIENT" ip xfrm policy > "$LAB_LOGS/xfrm-policy-client.txt" 2>&1
+}
+
+# l2tp_ipsec_publish: the run's keys beside its captures (run-in-vm.sh copies them into
+# captures/): $LAB_SCENARIO.esp_sa, the ESP SAs of both namespaces in Wireshark's ESP SA
+# table format (xfrm-esp-sa.sh), and $LAB_SCENARIO.ikev1_decryption_table, the IKE SA's
+# key from both charon logs (ike/keys.sh, as the IKE lab does). Test keys of a lab run,
+# committed on purpose.
+l2tp_ipsec_publish() {
+	_sa="$LAB_OUT/$LAB_SCENARIO.esp_sa"
+	sh "$LAB_SRC/xfrm-esp-sa.sh" "$LAB_LOGS/xfrm-state-client.txt" \
+		"$LAB_LOGS/xfrm-state-server.txt" > "$_sa" 2>>"$LAB_LOGS/xfrm-esp-sa.log" ||
+		lab_die "no ESP SA table from the xfrm states (see $LAB_LOGS/xfrm-esp-sa.log)"
+	[ "$(grep -c '^"' "$_sa")" -ge 2 ] || lab_die "ESP SA table has fewer than 2 rows"
+	lab_log "ESP SA table $(basename "$_sa"): $(grep -c '^"' "$_sa") row(s)"
+	IKE_VERSION=1
+	ike_keys_publish
+}
+
+# l2tp_ipsec_expect VANTAGE TRUTH FINDINGS_WITH_KEYS FINDINGS_WITHOUT_KEYS: the expected
+# verdict of an L2TP/IPsec capture, checked three ways by tests/e2e/run_e2e.py: with both key
+# tables (--ike-keys and --esp-keys: one l2tp-ipsec session, the L2TP and PPP read from the
+# decrypted ESP), with the IKE keys only ("ike_keys_only": the quick mode IDs name UDP 1701,
+# so the session is L2TP/IPsec, but the L2TP stays encrypted) and without keys
+# ("without_keys": an IKEv1 session with ESP, nothing inside it can be judged).
+l2tp_ipsec_expect() {
+	{
+		printf '{\n'
+		printf '  "scenario": %s,\n' "$(lab_json_str "$LAB_SCENARIO")"
+		printf '  "vantage": %s,\n' "$(lab_json_str "$1")"
+		printf '  "truth": %s,\n' "$(lab_json_str "$2")"
+		printf '  "args": ["--ike-keys", "captures/%s.ikev1_decryption_table", "--esp-keys", "captures/%s.esp_sa"],\n' \
+			"$LAB_SCENARIO" "$LAB_SCENARIO"
+		printf '  "sessions": [{"protocol": "l2tp-ipsec", "stages": ["phase1-done", "quick-mode-done", "tunnel-connected", "call-connected", "lcp-opened"]}],\n'
+		printf '  "findings": %s,\n' "$3"
+		printf '  "strict": true,\n'
+		printf '  "ike_keys_only": {"sessions": [{"protocol": "l2tp-ipsec", "attributes": {"carries": "L2TP (Quick Mode IDs: UDP 1701)"}}], "findings": %s, "strict": true},\n' "$4"
+		printf '  "without_keys": {"sessions": [{"protocol": "ikev1"}], "findings": %s, "strict": true}\n' "$4"
+		printf '}\n'
+	} > "$LAB_OUT/$LAB_SCENARIO-$1.expected.json"
 }

@@ -57,6 +57,10 @@ typedef enum pd_code_wire {
 #define PD_EC_L2TP_IPSEC (PD_EC_L2TP | PD_EC_IKEV1 | PD_EC_ESP) /* Windows' L2TP */
 #define PD_EC_IPSEC (PD_EC_IKEV1 | PD_EC_IKEV2 | PD_EC_ESP)
 #define PD_EC_WINDOWS_VPN (PD_EC_PPP | PD_EC_IPSEC)
+/* The codes a session of protocol p can show: an l2tp-ipsec session is an L2TP, an IKEv1
+ * and an ESP session at once. */
+#define PD_EC_SESSION(p)                                                                       \
+    ((p) == PD_PROTO_L2TP_IPSEC ? (PD_EC_L2TP_IPSEC | PD_EC_PROTO(p)) : PD_EC_PROTO(p))
 
 typedef struct pd_error_code {
     pd_code_family family;

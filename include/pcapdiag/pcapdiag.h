@@ -4,7 +4,9 @@
  * The API uses no libpcap or Wireshark types: a frame is a link type number
  * (LINKTYPE_*, as in pcap files), a time, the captured bytes and their
  * original length. Everything the engine returns is owned by the engine and
- * lives until pd_engine_free().
+ * lives until pd_engine_free(). Packets decrypted with ESP keys are fed to the
+ * trackers as part of their frame; their bytes are the engine's, only while that frame
+ * is fed.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -66,6 +68,10 @@ typedef enum pd_protocol {
     PD_PROTO_IKEV2,
     PD_PROTO_ESP,
     PD_PROTO_NETMOTION, /* NetMotion Mobility, recognised by UDP port and addressing */
+    /* L2TP/IPsec: an IKEv1 (or ESP-only) session whose ESP carries L2TP, shown from the
+     * decrypted ESP (--esp-keys) or named by its quick mode IDs (UDP 1701, --ike-keys).
+     * Its stages are IKE's then L2TP's and PPP's; its findings those of all of them. */
+    PD_PROTO_L2TP_IPSEC,
     PD_PROTO__COUNT
 } pd_protocol;
 
@@ -272,6 +278,12 @@ typedef struct pd_engine_config {
      * not outlive that call): check each with pd_ike_keys_check() first, a
      * file that does not load there is left out. */
     const char *const *ike_key_files;
+    /* ESP SA tables (--esp-keys): paths of files in the format of Wireshark's ESP SA
+     * table (the `esp_sa` file of a profile), NULL-terminated; NULL = none. ESP of the
+     * SAs they name is decrypted and what it carries (L2TP for L2TP/IPsec) is analysed as
+     * part of the same frame. Read by pd_engine_new(): check each file with
+     * pd_esp_keys_check() first, one that does not load there is left out. */
+    const char *const *esp_key_files;
 } pd_engine_config;
 
 pd_engine *pd_engine_new(const pd_engine_config *config);
@@ -286,6 +298,12 @@ bool pd_ike_policy_check(const char *text, char **error);
  * be read or a row is malformed, or when this build cannot decrypt (built
  * without libgcrypt). `error` may be NULL. */
 bool pd_ike_keys_check(const char *path, char **error);
+
+/* Validate an ESP SA table (pd_engine_config.esp_key_files) the same way: false with
+ * *error set to a g_malloc'd "FILE:LINE: reason" when it cannot be read, a row is
+ * malformed (unknown algorithm, bad hex, a key of the wrong length...), it holds no row,
+ * or this build cannot decrypt (built without libgcrypt). `error` may be NULL. */
+bool pd_esp_keys_check(const char *path, char **error);
 void pd_engine_free(pd_engine *engine);
 
 /* Returns false only if the frame's link type is not supported (the frame is

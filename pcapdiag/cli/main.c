@@ -33,6 +33,7 @@ typedef struct cli_options {
     int netmotion_port; /* --netmotion-port, 0: the engine's default */
     char *policy;       /* --policy: expected IKE/ESP proposals, strongSwan notation */
     char **ike_keys;    /* --ike-keys FILE (repeatable): Wireshark's IKE decryption tables */
+    char **esp_keys;    /* --esp-keys FILE (repeatable): Wireshark's ESP SA tables */
     gboolean pair;      /* --pair CLIENT SERVER */
     char **files;
 } cli_options;
@@ -154,6 +155,17 @@ static int run(const cli_options *o)
         }
     }
 
+    for (char **k = o->esp_keys; k && *k; k++) {
+        char *err = NULL;
+        if (!pd_esp_keys_check(*k, &err)) { /* "FILE:LINE: reason" */
+            char *msg = g_strdup_printf("--esp-keys: %s", err ? err : *k);
+            print_error(NULL, msg);
+            g_free(msg);
+            g_free(err);
+            return PD_EXIT_USAGE;
+        }
+    }
+
     size_t n_files = o->files ? g_strv_length(o->files) : 0;
     if (n_files == 0) {
         print_error(NULL, "no capture file given (try --help)");
@@ -188,6 +200,7 @@ static int run(const cli_options *o)
         cfg.netmotion_port = (uint16_t)o->netmotion_port;
         cfg.ike_policy = o->policy;
         cfg.ike_key_files = (const char *const *)o->ike_keys;
+        cfg.esp_key_files = (const char *const *)o->esp_keys;
         pd_cli_capture_info info;
         /* Sessions go to a spool as they close, so memory follows live
          * sessions (spool.c). --reported judges the whole capture at once,
@@ -425,6 +438,10 @@ int main(int argc, char **argv)
           "IKE key table in the format of Wireshark's ikev1_decryption_table or "
           "ikev2_decryption_table (repeatable): decrypt the IKE messages of the SAs it names",
           "FILE" },
+        { "esp-keys", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.esp_keys,
+          "ESP SA table in the format of Wireshark's esp_sa (repeatable): decrypt the ESP of "
+          "the SAs it names and analyse what it carries (L2TP/IPsec)",
+          "FILE" },
         { "netmotion-port", 0, 0, G_OPTION_ARG_INT, &o.netmotion_port,
           "UDP port of the NetMotion Mobility server (default 5008)", "PORT" },
         { "pair", 0, 0, G_OPTION_ARG_NONE, &o.pair,
@@ -470,6 +487,7 @@ int main(int argc, char **argv)
     g_free(o.reported);
     g_free(o.policy);
     g_strfreev(o.ike_keys);
+    g_strfreev(o.esp_keys);
     g_strfreev(o.files);
     return status;
 }

@@ -193,6 +193,30 @@ static void dispatch(pd_engine *e, const pd_packet *p)
     }
 }
 
+bool pd_engine_feed_nested(pd_engine *e, const pd_packet *outer, const pd_ip *ip,
+                           const pd_nest *nest)
+{
+    if (ip->is_fragment)
+        return false;
+    pd_packet p = { .frame = outer->frame,
+                    .ts_ns = outer->ts_ns,
+                    .ip = ip,
+                    .l4 = ip->payload,
+                    .l4_len = ip->payload_len,
+                    .l4_wire_len = ip->payload_wire_len,
+                    .nest = nest };
+    /* The frame stays the ESP session's: a tracker that files the inner packet under a
+     * session of its own does not take the frame away from it. */
+    pd_session *frame_session = e->frame_session;
+    const pd_nest *saved = e->nest;
+    e->nest = nest;
+    dispatch(e, &p);
+    e->nest = saved;
+    if (frame_session)
+        e->frame_session = frame_session;
+    return true;
+}
+
 /* The hot path (STYLE.md lesson 10): most frames of a server-side capture
  * belong to no VPN flow, and they leave here, classified from the IP header
  * and the ports alone, with nothing decoded into structs and nothing
@@ -521,7 +545,7 @@ void pd_engine_finish(pd_engine *e)
         for (guint i = 0; i < e->sessions->len; i++) {
             pd_session *s = g_ptr_array_index(e->sessions, i);
             if (s)
-                pd_session_release(e, s);
+                pd_session_release_all(e, s);
         }
         pd_session_flush_released(e);
     } else {

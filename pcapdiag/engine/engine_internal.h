@@ -31,6 +31,15 @@ enum {
 
 #define PD_ARP_SENDERS_MAX 16
 
+/* A packet carried inside another of the same frame: the plaintext of ESP decrypted
+ * with --esp-keys (esp_track.c). Trackers see it as any packet of the frame; the ladder
+ * lines it makes are marked "(decrypted)" and say which SA they came from. */
+typedef struct pd_nest {
+    pd_session *enclosing; /* the session of the ESP that carried it */
+    uint32_t spi;
+    bool tunnel_mode;      /* a whole inner IP packet (else the outer header's upper layer) */
+} pd_nest;
+
 /* One IP packet (or reassembled datagram) on its way to the trackers. */
 typedef struct pd_packet {
     uint64_t frame;
@@ -40,6 +49,8 @@ typedef struct pd_packet {
     size_t l4_len;
     size_t l4_wire_len;               /* what the IP header says */
     const pd_frag_datagram *reassembled; /* non-NULL when built from fragments */
+    const pd_nest *nest; /* non-NULL: decrypted from ESP of this frame (bytes valid only
+                          * while the frame is fed) */
 } pd_packet;
 
 /* What the capture-level vantage estimate needs from every session, summed
@@ -82,12 +93,22 @@ struct pd_engine {
     size_t n_arp_senders;
     /* Set by trackers while a frame is processed, for pd_frame_result. */
     pd_session *frame_session;
+    /* While a packet decrypted from ESP is handed to the trackers: what carried it (ladder
+     * lines are marked from it). */
+    const pd_nest *nest;
     pd_pptp_module *pptp;
     pd_l2tp_module *l2tp;
     pd_ike_module *ike;
     pd_netmotion_module *netmotion;
     uint16_t netmotion_port; /* pd_netmotion_port(), read once for the hot path */
 };
+
+/* Hand a packet found inside `outer` (decrypted ESP) to the trackers as part of the same
+ * frame: `ip` describes it (tunnel mode: the inner IP header; transport mode: the outer
+ * header with the ESP's next header and plaintext). False when it was not handed on: an
+ * inner IP fragment (not reassembled: the frag table holds outer datagrams only). */
+bool pd_engine_feed_nested(pd_engine *e, const pd_packet *outer, const pd_ip *ip,
+                           const pd_nest *nest);
 
 /* ---- sessions ---- */
 
@@ -112,9 +133,17 @@ char *pd_session_hosts_filter(const pd_session *s);
 /* The tracker is done with the session: its flows are closed, its findings
  * committed, and nothing will touch it again. With on_session_closed set the
  * engine hands it over at the end of the frame (or in pd_engine_finish) and
- * frees it; otherwise nothing happens. Calling it twice is harmless; a
- * session never released is handed over by pd_engine_finish(). */
+ * frees it; otherwise nothing happens. Each holder calls it once (the
+ * trackers guard that: a second call by the last holder is harmless, one by an
+ * earlier holder would count as another's); a session never released is
+ * handed over by pd_engine_finish(). */
 void pd_session_release(pd_engine *e, pd_session *s);
+/* One more tracker writes into the session (an L2TP tunnel decrypted from the ESP of an
+ * IKE session): each holder calls pd_session_release() once, and the session is handed
+ * over at the last call. */
+void pd_session_hold(pd_session *s);
+/* pd_engine_finish(): release whatever holders are left. */
+void pd_session_release_all(pd_engine *e, pd_session *s);
 /* Hand over the sessions released so far (engine.c calls it). */
 void pd_session_flush_released(pd_engine *e);
 /* Count a session in the vantage tally. */

@@ -748,6 +748,25 @@ void pd_ike_dec_note_v2(ike_conv *c, int dir, bool response, const pd_ikev2_mess
     certs_walk(n, dir, msg, len, PD_IKEV2_PL_CERT, PD_IKEV2_PL_CERTREQ);
 }
 
+/* A quick mode ID as a traffic selector, in strongSwan's notation with numbers:
+ * "10.0.1.2[udp/1701]", "10.1.0.0/16" (protocol 0 is any). */
+static void qm_id_text(const pd_ike_id *id, char *dst, size_t len)
+{
+    char proto[16];
+    if (!id->protocol) {
+        g_strlcpy(dst, id->text, len);
+        return;
+    }
+    if (id->protocol == 17 || id->protocol == 6)
+        g_strlcpy(proto, id->protocol == 17 ? "udp" : "tcp", sizeof proto);
+    else
+        g_snprintf(proto, sizeof proto, "%u", id->protocol);
+    if (id->port)
+        g_snprintf(dst, len, "%s[%s/%u]", id->text, proto, id->port);
+    else
+        g_snprintf(dst, len, "%s[%s]", id->text, proto);
+}
+
 void pd_ike_dec_note_v1(ike_conv *c, int dir, bool response, const pd_ikev1_message *v,
                         const uint8_t *msg, size_t len, uint64_t frame, int64_t ts)
 {
@@ -768,10 +787,15 @@ void pd_ike_dec_note_v1(ike_conv *c, int dir, bool response, const pd_ikev1_mess
                 /* Main mode #5 is the initiator's, #6 the responder's. */
                 bool from_init = !c->n_sas || dir == c->sas[c->n_sas - 1].init_dir;
                 id_keep(from_init ? &n->id_i : &n->id_r, &pl->u.id, frame, ts);
-            } else if (want_offer) {
-                /* Quick mode IDci / IDcr are the traffic selectors (RFC 2409 5.5). */
-                char *dst = ids++ == 0 ? n->ts_i : n->ts_r;
-                g_strlcpy(dst, pl->u.id.text, IKE_DEC_TEXT_MAX);
+            } else if (quick) {
+                /* Quick mode IDci / IDcr are the traffic selectors (RFC 2409 5.5),
+                 * with the protocol and port they protect (RFC 2407 4.6.2): UDP 1701
+                 * is L2TP/IPsec (RFC 3193 4). */
+                const pd_ike_id *id = &pl->u.id;
+                if (id->protocol == 17 && id->port == 1701)
+                    c->qm_udp_1701 = true;
+                if (want_offer)
+                    qm_id_text(id, ids++ == 0 ? n->ts_i : n->ts_r, IKE_DEC_TEXT_MAX);
             }
             break;
         case PD_IKEV1_PL_SA:

@@ -6,12 +6,12 @@
  */
 #include "ike_keys.h"
 
+#include "uat.h"
+
 #include <string.h>
 
 #define V1_FIELDS 2
 #define V2_FIELDS 8
-#define MAX_FIELDS 16
-#define MAX_FIELD_CHARS 4096
 
 G_DEFINE_QUARK(pd-ike-keys-error-quark, pd_ike_keys_error)
 
@@ -57,111 +57,9 @@ size_t pd_ike_keys_count(const pd_ike_keys *k)
 
 /* ---- one record ---------------------------------------------------------- */
 
-typedef struct field {
-    char *text;   /* unescaped */
-    size_t len;
-    bool quoted;
-} field;
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void free_fields(field *f, int n)
-{
-    for (int i = 0; i < n; i++)
-        g_free(f[i].text);
-}
-
-/* Split one line into fields the way Wireshark's table reader does:
- * blanks around fields, a quoted string with backslash escapes, or bare
- * text up to the next comma. Returns the field count, or -1 with *why. */
-static int split_fields(const char *line, field *out, const char **why)
-{
-    int n = 0;
-    const char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (n == MAX_FIELDS) {
-            free_fields(out, n);
-            *why = "too many fields";
-            return -1;
-        }
-        GString *s = g_string_new(NULL);
-        bool quoted = false;
-        if (*p == '"') {
-            quoted = true;
-            p++;
-            while (*p && *p != '"') {
-                if (*p == '\\' && p[1]) {
-                    p++;
-                    if (*p == 'x' && hexval(p[1]) >= 0) {
-                        int v = hexval(p[1]);
-                        p += 2;
-                        if (hexval(*p) >= 0)
-                            v = v * 16 + hexval(*p++);
-                        g_string_append_c(s, (char)v);
-                        continue;
-                    }
-                    if (*p >= '0' && *p <= '7') {
-                        int v = 0;
-                        for (int i = 0; i < 3 && *p >= '0' && *p <= '7'; i++)
-                            v = v * 8 + (*p++ - '0');
-                        g_string_append_c(s, (char)(v & 0xff));
-                        continue;
-                    }
-                }
-                g_string_append_c(s, *p++);
-                if (s->len > MAX_FIELD_CHARS)
-                    break;
-            }
-            if (*p != '"') {
-                *why = s->len > MAX_FIELD_CHARS ? "field too long" : "unterminated quoted string";
-                g_string_free(s, TRUE);
-                free_fields(out, n);
-                return -1;
-            }
-            p++;
-            while (*p == ' ' || *p == '\t')
-                p++;
-            if (*p && *p != ',') {
-                g_string_free(s, TRUE);
-                free_fields(out, n);
-                *why = "unexpected text after a quoted string";
-                return -1;
-            }
-        } else {
-            while (*p && *p != ',')
-                g_string_append_c(s, *p++);
-            while (s->len && (s->str[s->len - 1] == ' ' || s->str[s->len - 1] == '\t'))
-                g_string_truncate(s, s->len - 1);
-            if (s->len > MAX_FIELD_CHARS) {
-                g_string_free(s, TRUE);
-                free_fields(out, n);
-                *why = "field too long";
-                return -1;
-            }
-        }
-        out[n].quoted = quoted;
-        out[n].len = s->len;
-        out[n].text = g_string_free(s, FALSE);
-        n++;
-        if (*p != ',')
-            return n;
-        p++;
-    }
-}
-
 /* Hex bytes; *why says what is wrong. */
-static bool parse_hex(const field *f, uint8_t *out, size_t max, size_t *len, const char **why)
+static bool parse_hex(const pd_uat_field *f, uint8_t *out, size_t max, size_t *len,
+                      const char **why)
 {
     if (f->quoted) {
         *why = "is quoted; a byte field is bare hex";
@@ -176,7 +74,7 @@ static bool parse_hex(const field *f, uint8_t *out, size_t max, size_t *len, con
         return false;
     }
     for (size_t i = 0; i < f->len; i += 2) {
-        int hi = hexval(f->text[i]), lo = hexval(f->text[i + 1]);
+        int hi = pd_uat_hexval(f->text[i]), lo = pd_uat_hexval(f->text[i + 1]);
         if (hi < 0 || lo < 0) {
             *why = "is not hexadecimal";
             return false;
@@ -216,7 +114,7 @@ static const pd_ikev2_integ_spec *find_integ(const char *name)
     return s;
 }
 
-static bool row_v1(pd_ike_keys *k, const field *f, const char *where, char **why)
+static bool row_v1(pd_ike_keys *k, const pd_uat_field *f, const char *where, char **why)
 {
     pd_ike_key_v1 r;
     const char *w = NULL;
@@ -236,7 +134,7 @@ static bool row_v1(pd_ike_keys *k, const field *f, const char *where, char **why
     return true;
 }
 
-static bool row_v2(pd_ike_keys *k, const field *f, const char *where, char **why)
+static bool row_v2(pd_ike_keys *k, const pd_uat_field *f, const char *where, char **why)
 {
     pd_ike_key_v2 r;
     const char *w = NULL;
@@ -336,10 +234,10 @@ bool pd_ike_keys_parse(pd_ike_keys *k, const char *text, size_t len, const char 
             g_free(line);
             continue;
         }
-        field f[MAX_FIELDS];
+        pd_uat_field f[PD_UAT_MAX_FIELDS];
         const char *why = NULL;
         char *reason = NULL;
-        int n = split_fields(p, f, &why);
+        int n = pd_uat_split(p, f, &why);
         char *where = g_strdup_printf("%s:%u", name, lineno);
         bool ok = false;
         if (n < 0)
@@ -357,7 +255,7 @@ bool pd_ike_keys_parse(pd_ike_keys *k, const char *text, size_t len, const char 
                 "SK_er, \"encryption algorithm\", SK_ai, SK_ar, \"integrity algorithm\")",
                 n, n == 1 ? "" : "s");
         if (n > 0)
-            free_fields(f, n);
+            pd_uat_fields_free(f, n);
         g_free(line);
         if (!ok) {
             g_set_error(error, PD_IKE_KEYS_ERROR, 2, "%s: %s", where, reason);

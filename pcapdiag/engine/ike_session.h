@@ -21,6 +21,7 @@
 #define PD_IKE_SESSION_H
 
 #include "engine_internal.h"
+#include "esp_keys.h"
 #include "ike.h"
 #include "ike_keys.h"
 #include "ike_policy.h"
@@ -196,6 +197,16 @@ typedef struct ike_conv {
     uint64_t auth_ok_frame;
     int64_t auth_ok_ts;
 
+    /* ESP decrypted with --esp-keys (esp_track.c), summed over the session's SPIs. */
+    uint64_t esp_decrypted[2], esp_failed[2], esp_nokey[2];
+    uint64_t esp_inner_unread; /* decrypted but not analysed (inner fragments, TFC dummies) */
+    uint64_t esp_fail_frame;   /* first packet a key row did not decrypt */
+    const char *esp_fail_what;
+    const char *esp_fail_row;
+    /* The quick mode IDs name UDP 1701 (L2TP/IPsec as Windows negotiates it), read from
+     * the decrypted quick mode (--ike-keys). */
+    bool qm_udp_1701;
+
     /* ESP, summed over the session's SPIs. */
     uint64_t esp_packets[2];
     uint64_t esp_first_frame[2], esp_last_frame[2];
@@ -231,6 +242,11 @@ typedef struct esp_sa {
     uint32_t restart_was;
     size_t ladder_idx;
     bool have_ladder;
+    /* --esp-keys: the SA's row (looked up at its first packet), what became of its packets. */
+    pd_esp_key_row *key;
+    bool key_looked_up;
+    uint64_t decrypted, failed;
+    pd_esp_status last_fail;
 } esp_sa;
 
 typedef struct ike_pair {
@@ -248,6 +264,10 @@ struct pd_ike_module {
     pd_ike_keys *keys; /* --ike-keys; NULL when none were given */
     uint32_t live_pairs; /* IKE pair flows open: the last one closing ends the IKE part */
     bool keys_noted;     /* the unused-rows note was made */
+    pd_esp_keys *esp_keys; /* --esp-keys; NULL when none were given */
+    bool esp_noted;        /* the unused-rows note was made */
+    uint8_t *esp_buf;      /* plaintext of the ESP packet being fed (reused, grown once) */
+    size_t esp_buf_cap;
 };
 
 /* Side d's address was translated on the way: its own NAT-D source hash
@@ -290,6 +310,10 @@ void pd_esp_packet(pd_engine *e, const pd_packet *p, const uint8_t *data, size_t
                    size_t wire_len, uint16_t sport, uint16_t dport, bool udp);
 /* The conversation is being judged: write the ESP attributes and annotations. */
 void pd_esp_conv_summary(pd_engine *e, ike_pair *pair, ike_conv *c);
+/* ESP SA rows that failed to decrypt this conversation's SAs: esp.keys_not_applied. */
+void pd_esp_detect_keys(pd_engine *e, ike_pair *pair, ike_conv *c);
+/* At the end of the capture: ESP SA rows no SA of the capture used. */
+void pd_esp_keys_unmatched_note(pd_engine *e);
 
 /* ---- ike_detect.c ---- */
 /* Findings for a conversation that is over (ike.*, esp.one_way). */

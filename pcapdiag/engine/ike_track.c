@@ -19,6 +19,7 @@
 #include "ike_track.h"
 #include "ikev1.h"
 #include "ikev2.h"
+#include "l2tp_track.h"
 
 /* A new attempt this soon after the last one, from the same address and
  * port, continues the session (a retry with new SPIs, RFC 7296 1.3). */
@@ -48,6 +49,19 @@ pd_ike_module *pd_ike_module_new(pd_engine *e)
                 g_clear_error(&err);
         }
     }
+    if (e->config.esp_key_files) {
+        /* The same: each file was checked by the front end (pd_esp_keys_check). */
+        m->esp_keys = pd_esp_keys_new();
+        for (const char *const *f = e->config.esp_key_files; *f; f++) {
+            GError *err = NULL;
+            if (!pd_esp_keys_load_file(m->esp_keys, *f, &err))
+                g_clear_error(&err);
+        }
+        if (pd_esp_keys_count(m->esp_keys) == 0 || !pd_ike_crypto_available()) {
+            pd_esp_keys_free(m->esp_keys);
+            m->esp_keys = NULL;
+        }
+    }
     return m;
 }
 
@@ -57,6 +71,8 @@ void pd_ike_module_free(pd_ike_module *m)
         return;
     pd_ike_policy_clear(&m->policy);
     pd_ike_keys_free(m->keys);
+    pd_esp_keys_free(m->esp_keys);
+    g_free(m->esp_buf);
     g_free(m);
 }
 
@@ -83,6 +99,32 @@ bool pd_ike_keys_check(const char *path, char **error)
         *error = g_strdup(err ? err->message : "no key table given");
     g_clear_error(&err);
     pd_ike_keys_free(k);
+    return ok;
+}
+
+bool pd_esp_keys_check(const char *path, char **error)
+{
+    if (error)
+        *error = NULL;
+    if (!pd_ike_crypto_available()) {
+        if (error)
+            *error = g_strdup_printf("%s: this pcapdiag was built without libgcrypt and cannot "
+                                     "decrypt ESP",
+                                     path ? path : "--esp-keys");
+        return false;
+    }
+    pd_esp_keys *k = pd_esp_keys_new();
+    GError *err = NULL;
+    bool ok = path && pd_esp_keys_load_file(k, path, &err);
+    if (ok && pd_esp_keys_count(k) == 0) {
+        ok = false;
+        err = g_error_new(PD_ESP_KEYS_ERROR, 3, "%s: no SA rows (only comments or blank lines)",
+                          path);
+    }
+    if (!ok && error)
+        *error = g_strdup(err ? err->message : "no ESP SA table given");
+    g_clear_error(&err);
+    pd_esp_keys_free(k);
     return ok;
 }
 
@@ -2004,14 +2046,51 @@ static void conv_attrs(pd_engine *e, ike_conv *c)
     (void)e;
 }
 
+/* L2TP/IPsec: the L2TP decrypted from the session's ESP joined it (l2tp_track.c), or, with
+ * the IKE keys only, the quick mode IDs name UDP 1701 (what Windows' L2TP/IPsec client
+ * protects, RFC 3193 4): say so. Nothing else shows L2TP inside ESP, and nothing is claimed
+ * without one of the two. */
+static void l2tp_ipsec_label(pd_engine *e, ike_conv *c)
+{
+    pd_session *s = c->session;
+    bool merged = s->protocol == PD_PROTO_L2TP_IPSEC;
+    if (!merged && !c->qm_udp_1701)
+        return;
+    if (merged)
+        pd_session_attr_str(s, "carries", c->qm_udp_1701 ? "L2TP (decrypted from ESP; Quick "
+                                                          "Mode IDs: UDP 1701)"
+                                                        : "L2TP (decrypted from ESP)");
+    else
+        pd_session_attr_str(s, "carries", "L2TP (Quick Mode IDs: UDP 1701)");
+    if (merged)
+        return;
+    s->protocol = PD_PROTO_L2TP_IPSEC;
+    const char *why;
+    if (!e->ike->esp_keys)
+        why = "inside ESP, encrypted: not read (with this SA's ESP keys, --esp-keys shows the "
+              "L2TP tunnel and its PPP)";
+    else if (c->esp_failed[0] + c->esp_failed[1])
+        why = "inside ESP, encrypted: the ESP keys given do not decrypt it (esp_decryption)";
+    else if (c->esp_decrypted[0] + c->esp_decrypted[1] == 0)
+        why = "inside ESP, encrypted: the ESP SA tables have no row for its SPIs";
+    else
+        why = "inside ESP: decrypted, but no L2TP tunnel between these two hosts in it";
+    pd_session_attr_str(s, "l2tp", why);
+}
+
 static void conv_finish(pd_engine *e, ike_pair *pair, ike_conv *c)
 {
     if (c->judged)
         return;
     c->judged = true;
+    /* L2TP decrypted from this session's ESP is judged first: the IKE and ESP verdicts
+     * come last, and the merged session is handed over whole. */
+    pd_l2tp_close_nested(e, c->session);
     auth_ok_flush(c);
     conv_attrs(e, c);
+    l2tp_ipsec_label(e, c);
     pd_esp_conv_summary(e, pair, c);
+    pd_esp_detect_keys(e, pair, c);
     pd_ike_detect(e, pair, c);
     pd_session_release(e, c->session); /* judged: streaming front ends may have it */
     /* Its ESP SAs go with it. */
@@ -2070,8 +2149,13 @@ void pd_ike_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason why)
         conv_finish(e, pair, g_ptr_array_index(pair->convs, i));
     /* The last IKE flow closed by the end of the capture: every IKE SA has
      * been seen. */
-    if (why == PD_FLOW_CLOSE_END && e->ike->live_pairs == 0)
+    if (why == PD_FLOW_CLOSE_END && e->ike->live_pairs == 0) {
         keys_unmatched_note(e);
+        if (!e->ike->esp_noted) {
+            e->ike->esp_noted = true;
+            pd_esp_keys_unmatched_note(e);
+        }
+    }
     for (guint i = 0; i < pair->convs->len; i++)
         conv_free(g_ptr_array_index(pair->convs, i));
     g_ptr_array_free(pair->convs, TRUE);

@@ -153,6 +153,13 @@ typedef struct l2tp_tunnel {
     char malformed_note[96];
     size_t n_malformed;
 
+    /* Decrypted from ESP (--esp-keys): the SPI that first carried it; merged when the
+     * tunnel writes into the ESP's own session (one L2TP/IPsec session) rather than a
+     * session of its own. */
+    bool in_esp, merged;
+    uint32_t esp_spi;
+    uint32_t esp_session_id;
+
     bool closed;
 } l2tp_tunnel;
 

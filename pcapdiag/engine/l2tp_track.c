@@ -29,6 +29,7 @@ typedef struct l2tp_triple {
 struct pd_l2tp_module {
     GHashTable *by_triple; /* l2tp_triple* (owned) -> l2tp_tunnel* */
     uint64_t not_l2tp;     /* datagrams on port 1701 that opened nothing (L2F, junk) */
+    GPtrArray *merged;     /* live tunnels writing into an ESP session (L2TP/IPsec) */
 };
 
 static guint triple_hash(gconstpointer p)
@@ -59,6 +60,7 @@ pd_l2tp_module *pd_l2tp_module_new(pd_engine *e)
 {
     pd_l2tp_module *m = g_new0(pd_l2tp_module, 1);
     m->by_triple = g_hash_table_new_full(triple_hash, triple_equal, g_free, NULL);
+    m->merged = g_ptr_array_new();
     return m;
 }
 
@@ -67,6 +69,7 @@ void pd_l2tp_module_free(pd_l2tp_module *m)
     if (!m)
         return;
     g_hash_table_destroy(m->by_triple);
+    g_ptr_array_free(m->merged, TRUE);
     g_free(m);
 }
 
@@ -147,6 +150,11 @@ static bool may_open(const pd_l2tp_msg *m)
 
 /* ---- finding and opening tunnels ---- */
 
+static bool endpoint_is(const pd_endpoint *ep, const pd_addr *a)
+{
+    return ep->family == a->family && memcmp(ep->addr, a->a, a->family == 6 ? 16 : 4) == 0;
+}
+
 static l2tp_tunnel *tunnel_by_triple(pd_engine *e, const pd_addr *a, uint16_t aport,
                                      const pd_addr *b, uint16_t bport, uint8_t proto)
 {
@@ -204,8 +212,26 @@ static l2tp_tunnel *tunnel_open(pd_engine *e, const pd_packet *p, uint16_t sport
     t->setup_unseen = !(m->is_control && m->has_msg_type &&
                         (m->msg_type == PD_L2TP_SCCRQ || m->msg_type == PD_L2TP_SCCRP ||
                          m->msg_type == PD_L2TP_STOPCCN));
-    t->session = pd_session_open(e, PD_PROTO_L2TP, &t->client, t->client_port, &t->server,
-                                 t->server_port, p->frame, p->ts_ns);
+    if (p->nest) {
+        t->in_esp = true;
+        t->esp_spi = p->nest->spi;
+        t->esp_session_id = p->nest->enclosing ? p->nest->enclosing->id : 0;
+    }
+    pd_session *enc = p->nest ? p->nest->enclosing : NULL;
+    if (enc && enc->protocol != PD_PROTO_L2TP_IPSEC && endpoint_is(&enc->client, &t->client) &&
+        endpoint_is(&enc->server, &t->server)) {
+        /* L2TP/IPsec: the tunnel writes into the session of the ESP that carries it, the
+         * IKE session between the same two hosts (same client, same server). One more
+         * holder: the session is handed over when both are judged. */
+        t->session = enc;
+        t->merged = true;
+        enc->protocol = PD_PROTO_L2TP_IPSEC;
+        pd_session_hold(enc);
+        g_ptr_array_add(e->l2tp->merged, t);
+    } else {
+        t->session = pd_session_open(e, PD_PROTO_L2TP, &t->client, t->client_port, &t->server,
+                                     t->server_port, p->frame, p->ts_ns);
+    }
     pd_session_attr_num(t->session, "l2tp_version", t->version);
     if (proto == 17) {
         l2tp_triple *k = g_new(l2tp_triple, 1);
@@ -720,7 +746,9 @@ static void on_message(pd_engine *e, const pd_packet *p, uint16_t sport, uint16_
     int dir = pd_addr_equal(&p->ip->src, &t->client) && sport == t->client_port ? L2TP_C2S
                                                                                 : L2TP_S2C;
     pd_session *s = t->session;
-    pd_session_packet(e, s, dir, p->l4_wire_len, p->ip->ttl, p->frame, p->ts_ns);
+    /* Merged into its ESP session, the packet is already counted there (as ESP). */
+    if (!t->merged)
+        pd_session_packet(e, s, dir, p->l4_wire_len, p->ip->ttl, p->frame, p->ts_ns);
     if (dir == L2TP_S2C && proto == 17 && sport != t->server_port &&
         sport != t->server_port_seen) {
         t->server_port_seen = sport;
@@ -825,6 +853,13 @@ static void record_stats(l2tp_tunnel *t)
         { "control_to_client", "retransmissions_to_client", "unacknowledged_to_client",
           "zlb_to_client", "hello_to_client", "data_to_client_packets" },
     };
+    /* In an L2TP/IPsec session the IKE part has its own retransmission counts. */
+    static const char *const merged_keys[2][6] = {
+        { "control_to_server", "l2tp_retransmissions_to_server", "unacknowledged_to_server",
+          "zlb_to_server", "hello_to_server", "data_to_server_packets" },
+        { "control_to_client", "l2tp_retransmissions_to_client", "unacknowledged_to_client",
+          "zlb_to_client", "hello_to_client", "data_to_client_packets" },
+    };
     pd_session *s = t->session;
     for (int d = 0; d < 2; d++) {
         const l2tp_ctrl_dir *cd = &t->ctrl[d];
@@ -836,12 +871,26 @@ static void record_stats(l2tp_tunnel *t)
                          (int64_t)cd->hellos, (int64_t)data };
         for (int k = 0; k < 6; k++)
             if (k < 3 || v[k] != 0)
-                pd_session_attr_num(s, keys[d][k], v[k]);
+                pd_session_attr_num(s, t->merged ? merged_keys[d][k] : keys[d][k], v[k]);
     }
-    /* What this capture can say about protection: the L2TP is readable. */
-    pd_session_attr_str(s, "ipsec", "none: L2TP in clear text");
+    /* What this capture can say about protection. */
+    if (t->in_esp) {
+        char text[128];
+        if (t->merged)
+            g_snprintf(text, sizeof text, "ESP, decrypted (--esp-keys): the L2TP came from SPI "
+                                          "0x%08x",
+                       t->esp_spi);
+        else
+            g_snprintf(text, sizeof text, "ESP of session %u, decrypted (--esp-keys): the "
+                                          "L2TP came from SPI 0x%08x",
+                       t->esp_session_id, t->esp_spi);
+        pd_session_attr_str(s, "ipsec", text);
+    } else {
+        pd_session_attr_str(s, "ipsec", "none: L2TP in clear text");
+    }
     if (t->malformed_total)
-        pd_session_attr_num(s, "malformed_messages", (int64_t)t->malformed_total);
+        pd_session_attr_num(s, t->merged ? "l2tp_malformed_messages" : "malformed_messages",
+                            (int64_t)t->malformed_total);
     if (t->data_unmatched)
         pd_session_attr_num(s, "data_unmatched", (int64_t)t->data_unmatched);
     if (t->calls_dropped)
@@ -860,9 +909,30 @@ static void tunnel_close(pd_engine *e, l2tp_tunnel *t)
             g_hash_table_remove(e->l2tp->by_triple, &k);
         t->triple_registered = false;
     }
+    if (t->merged)
+        g_ptr_array_remove_fast(e->l2tp->merged, t);
     record_stats(t);
     pd_l2tp_detect(e, t);
     pd_session_release(e, t->session); /* judged: streaming front ends may have it */
+}
+
+void pd_l2tp_close_nested(pd_engine *e, pd_session *s)
+{
+    for (guint i = 0; i < e->l2tp->merged->len;) {
+        l2tp_tunnel *t = g_ptr_array_index(e->l2tp->merged, i);
+        if (t->session != s) {
+            i++;
+            continue;
+        }
+        pd_flow *flow = pd_flow_lookup(e->flows, &t->key, false, NULL, s->last_frame,
+                                       s->last_ts_ns);
+        if (flow && flow->state == t) {
+            pd_flow_table_close(e->flows, flow, PD_FLOW_CLOSE_END); /* tunnel_close unlists it */
+        } else {
+            tunnel_close(e, t); /* cannot happen: the flow owns the tunnel */
+        }
+        i = 0;
+    }
 }
 
 void pd_l2tp_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason why)

@@ -22,5 +22,9 @@ void pd_l2tp_on_ip(pd_engine *e, const pd_packet *p);
 void pd_l2tp_on_icmp(pd_engine *e, const pd_packet *p, const pd_icmp_error *icmp);
 /* A PD_FLOW_KIND_L2TP flow closed: judge its tunnel, free its state. */
 void pd_l2tp_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason why);
+/* The ESP session `s` is being judged: judge the L2TP tunnels decrypted from its ESP that
+ * write into it first (their flows are closed now), so that the IKE and ESP verdicts come
+ * last and the session is handed over whole. */
+void pd_l2tp_close_nested(pd_engine *e, pd_session *s);
 
 #endif

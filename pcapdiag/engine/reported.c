@@ -60,6 +60,7 @@ static const char *proto_title(pd_protocol p)
     case PD_PROTO_IKEV2: return "IKEv2";
     case PD_PROTO_ESP: return "ESP";
     case PD_PROTO_NETMOTION: return "NetMotion";
+    case PD_PROTO_L2TP_IPSEC: return "L2TP/IPsec";
     case PD_PROTO__COUNT: break;
     }
     return "VPN";
@@ -166,7 +167,7 @@ static const pd_session *session_by_id(const judge_ctx *x, uint32_t id)
 static bool session_relevant(const judge_ctx *x, const pd_session *s)
 {
     return s && (unsigned)s->protocol < PD_PROTO__COUNT &&
-           (x->code->protocols & PD_EC_PROTO(s->protocol));
+           (x->code->protocols & PD_EC_SESSION(s->protocol));
 }
 
 static bool finding_has_code(const pd_finding *f, uint32_t code)

@@ -23,6 +23,7 @@ typedef struct session_rec {
      * the first one). */
     GPtrArray *findings;
     size_t ladder_cap; /* entries allocated in pub.ladder */
+    uint32_t holds;    /* holders besides the session's own tracker (pd_session_hold) */
     bool released;
 } session_rec;
 
@@ -135,6 +136,24 @@ void pd_session_set_state(pd_session *s, const char *state)
     s->state = state;
 }
 
+/* A line of a packet decrypted from ESP: the text marked, and the SA named on a new
+ * line (folds format on the stack, as other lines do). */
+static pd_ladder_entry *pd_session_ladder_nested(pd_engine *e, pd_session *s, pd_dir dir,
+                                                 uint64_t frame, int64_t ts_ns, const char *text)
+{
+    const pd_nest *n = e->nest;
+    e->nest = NULL;
+    pd_ladder_entry *l = pd_session_ladder(e, s, dir, frame, ts_ns, "%s (decrypted)", text);
+    e->nest = n;
+    if (pd_ladder_is_new(l)) {
+        char spi[40];
+        g_snprintf(spi, sizeof spi, "ESP SPI 0x%08x%s", n->spi,
+                   n->tunnel_mode ? " (tunnel mode)" : "");
+        pd_ladder_attr_str(l, "decrypted_from", spi);
+    }
+    return l;
+}
+
 pd_ladder_entry *pd_session_ladder(pd_engine *e, pd_session *s, pd_dir dir, uint64_t frame,
                                    int64_t ts_ns, const char *fmt, ...)
 {
@@ -145,6 +164,22 @@ pd_ladder_entry *pd_session_ladder(pd_engine *e, pd_session *s, pd_dir dir, uint
     char *owned = NULL;
     const char *text;
     va_list ap;
+    if (e->nest) {
+        /* A packet decrypted from ESP: its lines say so, as decrypted IKE lines do. */
+        char nbuf[512];
+        char *heap = NULL;
+        va_start(ap, fmt);
+        int n = g_vsnprintf(nbuf, sizeof nbuf, fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t)n >= sizeof nbuf) {
+            va_start(ap, fmt);
+            heap = g_strdup_vprintf(fmt, ap);
+            va_end(ap);
+        }
+        pd_ladder_entry *l = pd_session_ladder_nested(e, s, dir, frame, ts_ns, heap ? heap : nbuf);
+        g_free(heap);
+        return l;
+    }
     va_start(ap, fmt);
     if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
         text = va_arg(ap, const char *);
@@ -285,15 +320,32 @@ void pd_session_free(pd_session *s)
 
 /* ---- streaming: handing sessions over ---- */
 
+void pd_session_hold(pd_session *s)
+{
+    rec_of(s)->holds++;
+}
+
 void pd_session_release(pd_engine *e, pd_session *s)
 {
-    if (!s || !e->config.on_session_closed)
+    if (!s)
         return;
     session_rec *r = rec_of(s);
-    if (r->released)
+    if (r->holds) {
+        r->holds--; /* another tracker still writes into it */
+        return;
+    }
+    if (!e->config.on_session_closed || r->released)
         return;
     r->released = true;
     g_ptr_array_add(e->released, s);
+}
+
+void pd_session_release_all(pd_engine *e, pd_session *s)
+{
+    if (!s)
+        return;
+    rec_of(s)->holds = 0;
+    pd_session_release(e, s);
 }
 
 void pd_vantage_tally_add(pd_vantage_tally *t, const pd_session *s)

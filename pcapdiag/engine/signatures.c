@@ -61,6 +61,7 @@ const char *pd_protocol_name(pd_protocol p)
     case PD_PROTO_IKEV2: return "ikev2";
     case PD_PROTO_ESP: return "esp";
     case PD_PROTO_NETMOTION: return "netmotion";
+    case PD_PROTO_L2TP_IPSEC: return "l2tp-ipsec";
     case PD_PROTO__COUNT: break;
     }
     return "unknown";

@@ -82,6 +82,7 @@ static const char *protocol_title(pd_protocol p)
     case PD_PROTO_IKEV2: return "IKEv2";
     case PD_PROTO_ESP: return "ESP";
     case PD_PROTO_NETMOTION: return "NetMotion";
+    case PD_PROTO_L2TP_IPSEC: return "L2TP/IPsec";
     case PD_PROTO__COUNT: break;
     }
     return "VPN";

@@ -383,6 +383,64 @@ def t_ike_keys(b, tmp):
 
 
 @input_test
+def t_esp_keys(b, tmp):
+    """--esp-keys: a table that cannot be read, holds no row or has a bad row (field count,
+    unknown algorithm, bad hex, a key of the wrong length) is a usage error naming FILE:LINE;
+    a good one decrypts the lab's L2TP/IPsec capture into one l2tp-ipsec session; a wrong
+    key is reported (esp.keys_not_applied), never analysed."""
+    cap = write(tmp, "dns.pcap", dns_capture())
+    r = run(b, ["--esp-keys", os.path.join(tmp, "no-such-esp_sa"), cap])
+    if r.code == 2 and "libgcrypt" in r.err.decode("utf-8", "replace"):
+        raise Skipped("this pcapdiag cannot decrypt (built without libgcrypt)")
+    expect_input_error(r, "no-such-esp_sa", "--esp-keys")
+    cases = [
+        (b"# only a comment\n", "esp_sa", "no SA rows"),
+        (b"\"IPv4\",\"*\",\"*\"\n", "esp_sa:1", "3 fields"),
+        (b"# header\n\"IPv4\",\"*\",\"*\",\"*\",\"AES-CBC-128 [RFC3602]\",\"0x00\",\"NULL\",\"\"\n",
+         "esp_sa:2", "unknown encryption algorithm"),
+        (b"\"IPv4\",\"*\",\"*\",\"*\",\"AES-CBC [RFC3602]\",\"0x0011zz\",\"NULL\",\"\"\n",
+         "esp_sa:1", "not hexadecimal"),
+        (b"\"IPv4\",\"*\",\"*\",\"*\",\"AES-CBC [RFC3602]\",\"0x00112233\",\"NULL\",\"\"\n",
+         "esp_sa:1", "encryption key has 4 bytes; AES-CBC [RFC3602] takes 16, 24 or 32"),
+        (b"\"IPv4\",\"*\",\"*\",\"*\",\"NULL\",\"\",\"HMAC-SHA-9 [RFC0]\",\"0x00\"\n",
+         "esp_sa:1", "unknown authentication algorithm"),
+    ]
+    for text, where, why in cases:
+        bad = write(tmp, "esp_sa", text)
+        r = run(b, ["--esp-keys", bad, cap])
+        expect_input_error(r, where, "--esp-keys", why)
+    root = os.path.dirname(os.path.dirname(HERE))
+    table = os.path.join(root, "captures", "l2tpipsec-auth-failed.esp_sa")
+    capture = os.path.join(root, "captures", "l2tpipsec-auth-failed-client.pcap")
+    if not os.path.exists(table) or not os.path.exists(capture):
+        raise Skipped("captures/l2tpipsec-auth-failed ESP SA table or capture missing")
+    r = run(b, ["--format", "json", "--esp-keys", table, capture])
+    check(r.code == 1, "expected an error finding\n" + r.describe())
+    doc = json_of(r)
+    check([s["protocol"] for s in doc["sessions"]] == ["l2tp-ipsec"],
+          "one l2tp-ipsec session expected: %s" % [s["protocol"] for s in doc["sessions"]])
+    texts = [l["text"] for s in doc["sessions"] for l in s["ladder"]]
+    check(any(t.startswith("CHAP Failure E=691") and t.endswith("(decrypted)") for t in texts),
+          "no decrypted CHAP Failure line: %s" % texts)
+    # The same rows with the keys of each direction swapped: every packet fails its ICV.
+    with open(table) as f:
+        rows = [l for l in f.read().splitlines() if l.startswith('"')]
+    swapped = []
+    for a, c in ((rows[0], rows[1]), (rows[1], rows[0])):
+        fa, fc = a.split(","), c.split(",")
+        swapped.append(",".join(fa[:5] + fc[5:]))
+    wrong = write(tmp, "wrong.esp_sa", ("\n".join(swapped) + "\n").encode())
+    r = run(b, ["--format", "json", "--esp-keys", wrong, capture])
+    check(r.code == 0, "a wrong key must not make up the L2TP failure\n" + r.describe())
+    doc = json_of(r)
+    check([s["protocol"] for s in doc["sessions"]] == ["ikev1"],
+          "nothing decrypted, so an ikev1 session: %s" % [s["protocol"] for s in doc["sessions"]])
+    notes = [f for f in doc["findings"] if f["signature"] == "esp.keys_not_applied"]
+    check(notes and "icv_mismatch" in notes[0]["summary"] and notes[0]["session"] == 1,
+          "expected esp.keys_not_applied naming the ICV mismatch: %s" % doc["findings"])
+
+
+@input_test
 def t_bad_color(b, tmp):
     path = write(tmp, "dns.pcap", dns_capture())
     r = run(b, ["--color", "sometimes", path])
@@ -630,7 +688,8 @@ def match_all(expected, actual, pred, what):
 
 def golden_args(capture, exp):
     """The expected file's extra command-line arguments ("args", e.g. ["--ike-keys",
-    "captures/NAME.ikev2_decryption_table"]); paths are relative to the repository root."""
+    "captures/NAME.ikev2_decryption_table", "--esp-keys", "captures/NAME.esp_sa"]); paths
+    are relative to the repository root."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(capture)))
     args = []
     for a in exp.get("args", []):
@@ -652,18 +711,23 @@ def golden(b, capture):
         golden_check(b, capture, exp, args)
     except Skipped as e:
         skipped = e
-    if "without_keys" in exp:
-        # The same capture judged from its clear text alone: the "likely" verdict.
+    # The same capture judged with fewer keys: "ike_keys_only" without the ESP SA tables
+    # (L2TP/IPsec named by its quick mode IDs, the L2TP encrypted), "without_keys" from
+    # the clear text alone (the "likely" verdict).
+    for variant, drop in (("ike_keys_only", ("--esp-keys",)),
+                          ("without_keys", ("--ike-keys", "--esp-keys"))):
+        if variant not in exp:
+            continue
         wk = dict(exp)
-        wk.update(exp["without_keys"])
+        wk.update(exp[variant])
         plain = []
         it = iter(args)
         for a in it:
-            if a == "--ike-keys":
+            if a in drop:
                 next(it, None)
             else:
                 plain.append(a)
-        golden_check(b, capture, wk, plain, "without keys: ")
+        golden_check(b, capture, wk, plain, variant.replace("_", " ") + ": ")
     if skipped:
         raise skipped
 

@@ -496,6 +496,64 @@ def handmade(out):
             (1700000000 * 10**9, pl.ipv4(b"\xc0\x00\x02\x01", b"\xc6\x33\x64\x01", 115, m), 0)]))
     for i, p in enumerate(POLICIES):
         out.put("ike_policy", "policy-%02d" % i, p.encode())
+    esp_seeds(out)
+
+
+# ---- ESP (the esp target: fuzz_esp.c) ------------------------------------------------
+
+def esp_null(spi, seq, inner, nh, block=4):
+    """An ESP packet with NULL encryption and no ICV (RFC 2410, RFC 4303 2): what table 0 of
+    fuzz_esp.c decrypts, so the payload reaches the trackers as it is."""
+    npad = (-(len(inner) + 2)) % block
+    return struct.pack("!II", spi, seq) + inner + bytes(range(1, npad + 1)) + bytes([npad, nh])
+
+
+def esp_records(items):
+    return b"".join(struct.pack("!BH", 1, len(d)) + d for d in items)
+
+
+def esp_seeds(out):
+    """L2TP (the clear lab capture's datagrams) inside NULL-encrypted ESP: transport mode
+    on IP 50 and in UDP 4500, tunnel mode; and ESP SA table texts."""
+    path = os.path.join(ROOT, "captures", "l2tp-healthy-client.pcap")
+    cap = pl.read_capture(open(path, "rb").read()) if os.path.exists(path) else None
+    if cap:
+        linktype, frames = cap
+        pkts = [p for _, _, p in packets(linktype, frames)
+                if p["proto"] == 17 and not p["frag"] and len(p["payload"]) >= 8 and
+                1701 in struct.unpack("!HH", p["payload"][:4])]
+        first = pkts[0]["src"] if pkts else None
+        for mode, name in ((0, "transport"), (1, "natt"), (2, "tunnel")):
+            ips = []
+            seq = [0, 0]
+            for p in pkts:
+                d = direction(first, p)
+                seq[d] += 1
+                spi = 0xc0000001 + d
+                if mode == 2:
+                    inner, nh = pl.ipv4(p["src"], p["dst"], 17, p["payload"]), 4
+                else:
+                    inner, nh = p["payload"], 17
+                esp = esp_null(spi, seq[d], inner, nh)
+                if mode == 1:
+                    ips.append(pl.ipv4(p["src"], p["dst"], 17, pl.udp(4500, 4500, esp)))
+                else:
+                    ips.append(pl.ipv4(p["src"], p["dst"], 50, esp))
+            out.put("esp", "l2tp-" + name, bytes([0]) + esp_records(ips))
+            out.put("esp", "l2tp-" + name + "-streaming", bytes([4]) + esp_records(ips[:12]))
+        # the other tables: the same packets fail their ICV, padding or tag
+        if pkts:
+            ips = [pl.ipv4(p["src"], p["dst"], 50, esp_null(0xc0000001, i + 1, p["payload"], 17, 16))
+                   for i, p in enumerate(pkts[:6])]
+            for t in (1, 2, 3):
+                out.put("esp", "l2tp-table%d" % t, bytes([t]) + esp_records(ips))
+    for t in sorted(glob.glob(os.path.join(ROOT, "captures", "*.esp_sa"))):
+        out.put("esp", "table-" + os.path.basename(t), b"\x80" + open(t, "rb").read())
+    out.put("esp", "table-wildcards", b"\x80" +
+            b'"IPv4","10.0.*.*","10.0.2.0/24","*","TripleDES-CBC [RFC2451]",'
+            b'"0x0123456789abcdef0123456789abcdef0123456789abcdef","NULL","0x"\n'
+            b'"IPv6","2001:db8::1","*","1234","AES-GCM with 8 octet ICV [RFC4106]",'
+            b'"0x00112233445566778899aabbccddeeff01020304","NULL",""\n')
 
 
 def main():

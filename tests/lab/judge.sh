@@ -22,8 +22,9 @@ work="$top/captures"
 mkdir -p "$work"
 fail=0
 for s in "$@"; do
-	# A key table the run wrote (IKE scenarios that publish one) belongs to these captures.
-	for kt in "$dir/$s".ikev1_decryption_table "$dir/$s".ikev2_decryption_table; do
+	# Key tables the run wrote (IKE and L2TP/IPsec scenarios publish them) belong to these
+	# captures.
+	for kt in "$dir/$s".ikev1_decryption_table "$dir/$s".ikev2_decryption_table "$dir/$s".esp_sa; do
 		[ -f "$kt" ] && cp "$kt" "$work/"
 	done
 	vants=""

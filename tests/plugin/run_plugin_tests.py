@@ -200,11 +200,25 @@ class Sandbox:
 
 # ---- the CLI's view ------------------------------------------------------------
 
-def cli_json(opts, capture):
+def esp_table(capture):
+    """The ESP SA table the capture's expected verdict passes (--esp-keys), or None: the
+    plugin decrypts with it too (preference pcapdiag.esp_sa)."""
+    exp_path = capture.rsplit(".", 1)[0] + ".expected.json"
+    if not os.path.exists(exp_path):
+        return None
+    with open(exp_path) as f:
+        args = json.load(f).get("args", [])
+    if "--esp-keys" not in args:
+        return None
+    root = os.path.dirname(os.path.dirname(os.path.abspath(capture)))
+    return os.path.join(root, args[args.index("--esp-keys") + 1])
+
+
+def cli_json(opts, capture, extra=()):
     if not opts.pcapdiag:
         raise Skipped("no pcapdiag CLI built: nothing to agree with")
     env = dict(os.environ, TZ="UTC", LC_ALL="C")
-    p = subprocess.run([opts.pcapdiag, "--format", "json", capture], env=env,
+    p = subprocess.run([opts.pcapdiag, "--format", "json"] + list(extra) + [capture], env=env,
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
     check(p.returncode in (0, 1), "pcapdiag --format json %s -> exit %d: %s"
           % (capture, p.returncode, p.stderr.decode("utf-8", "replace")))
@@ -350,14 +364,19 @@ def test_load(opts, sb):
 
 
 def agree_one(opts, sb, capture):
-    report = cli_json(opts, capture)
+    # With the ESP SA table of its expected verdict, in both front ends.
+    # One copy of the table for both, so that messages naming its rows (FILE:LINE) agree.
+    table = esp_table(capture)
+    table_copy = sb.add_input(table) if table else None
+    ts_keys = ["-o", "pcapdiag.esp_sa:" + table_copy] if table else []
+    report = cli_json(opts, capture, ["--esp-keys", table_copy] if table else [])
     findings = [f for f in report["findings"] if f["signature"] not in CLI_ONLY_SIGNATURES]
     with_evidence = [f for f in findings if f.get("evidence")]
     path = sb.add_input(capture)
 
     # 1. The whole finding (signature, session, severity, codes, evidence,
     #    summary) on exactly the frames it cites, from PDML's nesting.
-    res = sb.run_ok(["-2", "-r", path, "-T", "pdml", "-Y", "pcapdiag.finding"])
+    res = sb.run_ok(ts_keys + ["-2", "-r", path, "-T", "pdml", "-Y", "pcapdiag.finding"])
     pdml = pdml_findings(res.out)
     compare("findings (PDML)", capture, {finding_key(f) for f in with_evidence},
             {k for _, k in pdml})
@@ -367,7 +386,7 @@ def agree_one(opts, sb, capture):
 
     # 2. `tshark -2 -T fields`: (frame, signature) and (frame, code), and the
     #    session of every VPN frame.
-    res = sb.run_ok(["-2", "-r", path, "-Y", "pcapdiag", "-T", "fields",
+    res = sb.run_ok(ts_keys + ["-2", "-r", path, "-Y", "pcapdiag", "-T", "fields",
                      "-e", "frame.number", "-e", "pcapdiag.session",
                      "-e", "pcapdiag.signature", "-e", "pcapdiag.windows_error",
                      "-E", "occurrence=a", "-E", "aggregator=,"])
@@ -396,7 +415,7 @@ def agree_one(opts, sb, capture):
 
     # 4. `-z pcapdiag,findings` in a single pass: every finding, including
     #    those only the end settles and those citing no frame.
-    res = sb.run_ok(["-q", "-r", path, "-z", "pcapdiag,findings"])
+    res = sb.run_ok(ts_keys + ["-q", "-r", path, "-z", "pcapdiag,findings"])
     counts, sessions, keys = z_findings(res.out)
     check(counts == (report["capture"]["frames"], len(report["sessions"])),
           "%s: -z counts %s, the CLI %s frames and %d sessions"
@@ -414,9 +433,10 @@ def agree_one(opts, sb, capture):
     for f in with_evidence:
         for c in f.get("windows_errors") or []:
             by_code.setdefault(c, set()).update(e["frame"] for e in f["evidence"])
-    return ("%s: %d findings (%d on frames), %d sessions" % (
-        os.path.basename(capture), len(findings), len(with_evidence), len(report["sessions"])),
-        {c: (capture, path, frames) for c, frames in by_code.items()})
+    return ("%s%s: %d findings (%d on frames), %d sessions" % (
+        os.path.basename(capture), " (with its ESP SA table)" if table else "", len(findings),
+        len(with_evidence), len(report["sessions"])),
+        {c: (capture, path, frames) for c, frames in by_code.items() if not table})
 
 
 def code_filter_one(opts, sb, item):

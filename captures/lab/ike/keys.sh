@@ -62,9 +62,11 @@ ws_integ() {
 	esac
 }
 
-# The first IKE SA with both SPIs: Ethernet / IPv4 / UDP 500 or 4500 (non-ESP marker) in a
-# tcpdump pcap, read with Python's standard library (tshark is optional in the lab).
-sa=$(python3 - "$pcap" <<'PY'
+# The first IKE SA with both SPIs: IPv4 / UDP 500 or 4500 (non-ESP marker) in a tcpdump
+# pcap, read with Python's standard library (tshark is optional in the lab), or, where there
+# is no Python (the lab VM), from tcpdump's hex dump with awk.
+sa_python() {
+	python3 - "$1" <<'PY'
 import struct, sys
 data = open(sys.argv[1], "rb").read()
 end = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
@@ -89,7 +91,38 @@ while off + 16 <= len(data):
         print("%s\t%s\t0x%02x" % (ike[:8].hex(), ike[8:16].hex(), ike[17]))
         break
 PY
-)
+}
+
+# tcpdump -x prints each packet from its IP header on, as 16-bit hex words.
+sa_tcpdump() {
+	tcpdump -r "$1" -nn -x 'ip and udp and (port 500 or port 4500)' 2>/dev/null | awk '
+		function flush(   ihl, sport, dport, ike, ci, cr, zero, i) {
+			if (hex == "") return
+			ihl = (index("0123456789abcdef", substr(hex, 2, 1)) - 1) * 4
+			sport = substr(hex, ihl * 2 + 1, 4); dport = substr(hex, ihl * 2 + 5, 4)
+			ike = ihl * 2 + 17
+			if (sport == "1194" || dport == "1194") {   # 4500: the non-ESP marker first
+				if (substr(hex, ike, 8) != "00000000") { hex = ""; return }
+				ike += 8
+			}
+			ci = substr(hex, ike, 16); cr = substr(hex, ike + 16, 16)
+			zero = "0000000000000000"
+			if (length(cr) == 16 && cr != zero && !done) {
+				printf "%s\t%s\t0x%s\n", ci, cr, substr(hex, ike + 34, 2)
+				done = 1
+			}
+			hex = ""
+		}
+		/^[0-9]/ { flush(); next }
+		/^\t0x[0-9a-f]+:/ { for (i = 2; i <= NF; i++) hex = hex $i }
+		END { flush() }'
+}
+
+if command -v python3 >/dev/null 2>&1; then
+	sa=$(sa_python "$pcap")
+else
+	sa=$(sa_tcpdump "$pcap")
+fi
 spii=$(echo "$sa" | cut -f1)
 spir=$(echo "$sa" | cut -f2)
 ver=$(echo "$sa" | cut -f3)

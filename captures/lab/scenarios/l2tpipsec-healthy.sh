@@ -4,7 +4,8 @@
 # UDP 1701 between the two hosts (the kernel's ESP, IP protocol 50: there is no NAT), then
 # xl2tpd + pppd inside it (tunnel, call, MS-CHAPv2, IPCP), pings, the user hangs up (LCP
 # Terminate, CDN, StopCCN) and the client deletes the IPsec SAs. The server's firewall drops
-# UDP 1701 that did not come through IPsec, as an L2TP/IPsec server's does.
+# UDP 1701 that did not come through IPsec, as an L2TP/IPsec server's does. The run's ESP SAs
+# and IKE key are published beside the captures (l2tp_ipsec_publish).
 . "$LAB_SRC/lib.sh"
 . "$LAB_SRC/l2tp.sh"
 lab_init l2tpipsec-healthy
@@ -35,7 +36,8 @@ ike_stop client
 ike_stop server
 ike_save_configs
 ike_log_summaries
-truth="healthy L2TP/IPsec (strongSwan 5.9.8 IKEv1 main mode PSK aes256-sha1-modp1024 + quick mode, transport-mode ESP aes256-sha1 for UDP 1701, no NAT so ESP is IP protocol 50; xl2tpd + pppd inside: tunnel, call, MS-CHAPv2, IPCP, 4 pings, user hang-up with LCP Terminate, CDN, StopCCN), then the client deletes the IPsec SAs (IKEv1 Informational deletes). ESP flows both ways; the L2TP itself is only visible encrypted."
-l2tp_expect client "$truth" '[]' '[{"protocol": "ikev1"}]'
-l2tp_expect server "$truth" '[]' '[{"protocol": "ikev1"}]'
+l2tp_ipsec_publish
+truth="healthy L2TP/IPsec (strongSwan 5.9.8 IKEv1 main mode PSK aes256-sha1-modp1024 + quick mode, transport-mode ESP aes256-sha1 for UDP 1701, no NAT so ESP is IP protocol 50; xl2tpd + pppd inside: tunnel, call, MS-CHAPv2, IPCP, 4 pings, user hang-up with LCP Terminate, CDN, StopCCN), then the client deletes the IPsec SAs (IKEv1 Informational deletes). ESP flows both ways; without keys the L2TP is only visible encrypted. The run's keys: captures/l2tpipsec-healthy.ikev1_decryption_table (charon logs) and captures/l2tpipsec-healthy.esp_sa (ip xfrm state)."
+l2tp_ipsec_expect client "$truth" '[]' '[]'
+l2tp_ipsec_expect server "$truth" '[]' '[]'
 lab_finish

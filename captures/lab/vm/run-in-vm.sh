@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Boot the capture lab VM (software emulation, no network device), run the named scenarios inside
-# it, power it off, and copy the captures and expected-verdict files into captures/.
+# it, power it off, and copy the captures, expected-verdict files and key tables into captures/.
 #
 # Usage: run-in-vm.sh SCENARIO [SCENARIO...]      (e.g. run-in-vm.sh pptp-healthy)
 # Environment: PCAPDIAG_LAB_DIR (image, default /var/tmp/pcapdiag-lab), PCAPDIAG_LAB_TIMEOUT
@@ -82,7 +82,9 @@ log "VM ended (rc=$rc) after $((t1 - t0)) s"
 grep -a -E '^(RESULT|guest-init)' "$RUN/console.log" >&2 || true
 
 n=0
-for f in "$OUT"/*.pcap "$OUT"/*.expected.json; do
+# Key tables (ESP SAs, IKE keys) of L2TP/IPsec scenarios come with their captures.
+for f in "$OUT"/*.pcap "$OUT"/*.expected.json "$OUT"/*.esp_sa "$OUT"/*.ikev1_decryption_table \
+	"$OUT"/*.ikev2_decryption_table; do
 	[ -f "$f" ] || continue
 	cp "$f" "$CAPTURES/"
 	n=$((n + 1))

@@ -186,7 +186,8 @@ static int run(const cli_options *o)
         return pd_report_pair_cli(&(const pd_report_pair_args){
             .first = o->files[0], .second = n_files == 2 ? o->files[1] : NULL, .format = format,
             .filter = read_opts.filter, .options = ropt, .netmotion_port = (uint16_t)o->netmotion_port,
-            .ike_policy = o->policy, .ike_key_files = (const char *const *)o->ike_keys });
+            .ike_policy = o->policy, .ike_key_files = (const char *const *)o->ike_keys,
+            .esp_key_files = (const char *const *)o->esp_keys });
     bool failed = false, error_finding = false;
     int write_errno = 0;
     size_t reported = 0;

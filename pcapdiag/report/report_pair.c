@@ -1138,6 +1138,7 @@ int pd_report_pair_cli(const pd_report_pair_args *args)
         cfg.netmotion_port = args->netmotion_port;
         cfg.ike_policy = args->ike_policy;
         cfg.ike_key_files = args->ike_key_files;
+        cfg.esp_key_files = args->esp_key_files;
         engine[i] = pd_engine_new(&cfg);
         rec[i] = pd_pair_capture_new();
         bool truncated = false;

@@ -39,6 +39,7 @@ typedef struct pd_report_pair_args {
     uint16_t netmotion_port; /* 0: the engine's default */
     const char *ike_policy;  /* or NULL */
     const char *const *ike_key_files; /* NULL-terminated, or NULL */
+    const char *const *esp_key_files; /* NULL-terminated, or NULL */
 } pd_report_pair_args;
 
 /* `pcapdiag --pair`: read both captures, pair them, write the report to

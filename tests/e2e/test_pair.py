@@ -307,6 +307,12 @@ def t_engine_options(b, captures, tmp):
     policed = sigs(run(b, ["--pair", "--format", "json", "--policy", "aes128-sha1-modp1024", hc, hs]))
     check("ike.policy_mismatch" not in healthy and "ike.policy_mismatch" in policed,
           "--policy ignored by --pair: %s / %s" % (healthy, policed))
+    lc = os.path.join(captures, "l2tpipsec-auth-failed-client.pcap")
+    ls = os.path.join(captures, "l2tpipsec-auth-failed-server.pcap")
+    esp = os.path.join(captures, "l2tpipsec-auth-failed.esp_sa")
+    if all(os.path.exists(p) for p in (lc, ls, esp)):
+        inside = sigs(run(b, ["--pair", "--format", "json", "--esp-keys", esp, lc, ls]))
+        check("ppp.auth_failed" in inside, "--esp-keys ignored by --pair: %s" % inside)
     r = run(b, ["--pair", "--reported", "809", c, s])
     check(r.code == 2 and not r.out and len(r.lines) == 1 and "--reported" in r.lines[0], r.describe())
 

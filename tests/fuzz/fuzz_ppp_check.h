@@ -70,7 +70,8 @@ static inline void pd_fuzz_check_ppp(const pd_ppp_frame *f, const uint8_t *buf, 
         pd_fuzz_touch(pd_eap_type_name(f->eap_type));
     (void)pd_ppp_protocol_is_control(f->protocol);
     (void)pd_ppp_protocol_known(f->protocol);
-    if (f->cfg.lcp.has_auth)
+    /* cfg is a union: only the member of the frame's protocol is meaningful. */
+    if (f->protocol == PD_PPP_LCP && f->cfg.lcp.has_auth)
         pd_fuzz_touch(pd_ppp_auth_name(f->cfg.lcp.auth_protocol, f->cfg.lcp.auth_algorithm));
 }
 

@@ -204,6 +204,36 @@ static void test_one_way_is_a_note(void **state)
     pd_engine_free(f.e);
 }
 
+/* GRE both ways, then the server's stops and the client's LCP
+ * Echo-Requests go unanswered: pptp.gre_cut_midway, no Windows code (which
+ * one follows depends on the client), never a control-connection verdict. */
+static void test_cut_seen_by_unanswered_echo(void **state)
+{
+    feeder f = start();
+    pkt p;
+    uint32_t cs = 1, ss = 1;
+    for (uint8_t i = 0; i < 3; i++) {
+        gre(&p, CLIENT, SERVER, 0, cs++, 0, PPP_ECHO_REQ, i);
+        feed(&f, &p);
+        gre(&p, SERVER, CLIENT, 0x1234, ss++, cs - 1, PPP_ECHO_REP, i);
+        feed(&f, &p);
+    }
+    for (uint8_t i = 3; i < 18; i++) {
+        gre(&p, CLIENT, SERVER, 0, cs++, 0, i % 2 ? PPP_ECHO_REQ : PPP_DATA, i);
+        feed(&f, &p);
+    }
+    pd_engine_finish(f.e);
+    assert_int_equal(pd_engine_session_count(f.e), 1);
+    const pd_session *s = pd_engine_session(f.e, 0);
+    assert_string_equal(s->state, "gre-cut");
+    assert_int_equal(pd_engine_finding_count(f.e), 1);
+    const pd_finding *fd = pd_engine_finding(f.e, 0);
+    assert_string_equal(fd->signature->id, "pptp.gre_cut_midway");
+    assert_int_equal(fd->n_windows_errors, 0);
+    assert_int_equal(fd->confidence, PD_CONF_MEDIUM);
+    pd_engine_free(f.e);
+}
+
 /* Two calls between the same hosts, both starting the same way: the
  * server's acknowledgments say which client flow each answers. */
 static void test_two_calls_paired_by_ack(void **state)
@@ -385,6 +415,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_both_ways_one_session),
         cmocka_unit_test(test_one_way_is_a_note),
+        cmocka_unit_test(test_cut_seen_by_unanswered_echo),
         cmocka_unit_test(test_two_calls_paired_by_ack),
         cmocka_unit_test(test_two_calls_unpaired),
         cmocka_unit_test(test_gre_then_midstream_control),

@@ -314,7 +314,8 @@ static void tcp_ctrl(pkt *p, const uint8_t *src, const uint8_t *dst, uint16_t sp
     t[12] = 5 << 4;
     t[13] = flags;
     put16(t + 14, 64240);
-    memcpy(t + 20, data, len);
+    if (len)
+        memcpy(t + 20, data, len);
 }
 
 /* GRE first (the server's), then the Call-Clear-Request of a control

@@ -123,6 +123,9 @@ void pd_session_packet(pd_engine *e, pd_session *s, pd_dir dir, size_t bytes, ui
 bool pd_session_reach(pd_session *s, const char *stage, uint64_t frame, int64_t ts_ns);
 bool pd_session_reached(const pd_session *s, const char *stage);
 const pd_stage *pd_session_stage(const pd_session *s, const char *stage);
+/* Exchange the client and server sides of a session whose roles were a guess
+ * (a PPTP call captured mid-call): endpoints, counters and ladder directions. */
+void pd_session_swap_roles(pd_session *s);
 /* Where this session was captured, judged from its own TTLs alone (an
  * initial TTL means "sent by the capturing host"). */
 pd_vantage pd_session_vantage(const pd_session *s);

@@ -617,8 +617,9 @@ static bool detect_calls(pd_engine *e, l2tp_tunnel *t)
         /* Control and data share one UDP flow: when both sides are heard
          * after the call connected, the tunnel passes packets both ways and
          * PPP's own silence is PPP's. */
-        pd_ppp_context ctx = { "L2TP", side_heard_after(t, c, L2TP_C2S) &&
-                                           side_heard_after(t, c, L2TP_S2C) };
+        pd_ppp_context ctx = { "L2TP",
+                               side_heard_after(t, c, L2TP_C2S) && side_heard_after(t, c, L2TP_S2C),
+                               false };
         bool ppp_failed = pd_ppp_detect(e, t->session, &c->ppp, &ctx);
         if (pd_ppp_link_ipcp_opened(&c->ppp) || pd_ppp_link_ipv6cp_opened(&c->ppp)) {
             pd_ppp_cp cp = pd_ppp_link_ipcp_opened(&c->ppp) ? PD_PPP_CP_IPCP : PD_PPP_CP_IPV6CP;

@@ -490,7 +490,8 @@ static bool detect_ipcp_failed(pd_engine *e, pd_session *s, const pd_ppp_link *l
 
 /* ---- Terminate ---- */
 
-static void note_terminated(pd_engine *e, pd_session *s, const pd_ppp_link *l)
+static void note_terminated(pd_engine *e, pd_session *s, const pd_ppp_link *l,
+                            const pd_ppp_context *ctx)
 {
     int first = -1;
     for (int d = 0; d < 2; d++) {
@@ -507,8 +508,16 @@ static void note_terminated(pd_engine *e, pd_session *s, const pd_ppp_link *l)
     pd_finding_summary(f, "The %s ended the PPP link (LCP Terminate-Request%s%s%s)",
                        pd_ppp_side_name(first), side->term_reason[0] ? ": \"" : "",
                        side->term_reason, side->term_reason[0] ? "\"" : "");
+    bool carried = l->dir[0].compressed || l->dir[1].compressed || l->dir[0].network ||
+                   l->dir[1].network;
     pd_finding_explain(f, "%s", pd_ppp_link_network_up(l)
                                     ? "The link was fully up before; this is how it was closed."
+                                : ctx->negotiation_unseen && carried
+                                    ? "The link was up and carried data before (its negotiation "
+                                      "is not in the capture); this is how it was closed."
+                                : ctx->negotiation_unseen
+                                    ? "The link's negotiation is not in the capture; this is how "
+                                      "it was closed."
                                     : "The link had not finished negotiating when it was closed; "
                                       "other findings on this session say why.");
     pd_finding_evidence(f, side->first_term_req_frame, side->first_term_req_ts,
@@ -527,6 +536,6 @@ bool pd_ppp_detect(pd_engine *e, pd_session *s, const pd_ppp_link *l, const pd_p
     bool failed = detect_lcp_unanswered(e, s, l, ctx) || detect_auth_mismatch(e, s, l) ||
                   detect_lcp_loop(e, s, l) || detect_auth_failed(e, s, l) ||
                   detect_encryption_rejected(e, s, l) || detect_ipcp_failed(e, s, l);
-    note_terminated(e, s, l);
+    note_terminated(e, s, l, ctx);
     return failed;
 }

@@ -14,6 +14,9 @@ typedef struct pd_ppp_context {
     /* The carrier delivered packets in both directions: only then can PPP's
      * own silence be blamed on PPP rather than on the tunnel. */
     bool carrier_both_ways;
+    /* The link was up before the capture began (a call captured mid-call):
+     * its negotiation is not in the capture, so "never opened" means nothing. */
+    bool negotiation_unseen;
 } pd_ppp_context;
 
 /* Judge one PPP link. Returns true when an error finding was made. */

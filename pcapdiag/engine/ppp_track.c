@@ -13,6 +13,20 @@ void pd_ppp_link_init(pd_ppp_link *l)
     l->auth.authenticator_dir = -1;
 }
 
+void pd_ppp_link_swap_dirs(pd_ppp_link *l)
+{
+    for (int cp = 0; cp < PD_PPP_CP__COUNT; cp++) {
+        pd_ppp_cp_side t = l->cp[cp][0];
+        l->cp[cp][0] = l->cp[cp][1];
+        l->cp[cp][1] = t;
+    }
+    pd_ppp_dir_stats d = l->dir[0];
+    l->dir[0] = l->dir[1];
+    l->dir[1] = d;
+    if (l->auth.authenticator_dir == 0 || l->auth.authenticator_dir == 1)
+        l->auth.authenticator_dir = !l->auth.authenticator_dir;
+}
+
 int pd_ppp_cp_from_protocol(uint16_t protocol)
 {
     switch (protocol) {

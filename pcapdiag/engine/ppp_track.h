@@ -190,6 +190,9 @@ void pd_ppp_link_init(pd_ppp_link *l);
 void pd_ppp_link_feed(pd_ppp_link *l, const pd_ppp_frame *f, int dir, uint64_t frame,
                       int64_t ts_ns);
 
+/* Exchange the two directions (the roles of a link were a guess). */
+void pd_ppp_link_swap_dirs(pd_ppp_link *l);
+
 /* PD_PPP_CP_* for a protocol number, -1 if it is not one of them. */
 int pd_ppp_cp_from_protocol(uint16_t protocol);
 const char *pd_ppp_cp_name(pd_ppp_cp cp); /* "LCP" */

@@ -597,7 +597,7 @@ void pd_pptp_detect(pd_engine *e, pptp_conn *c)
         }
         if (gre_cut(e, c, call))
             continue;
-        pd_ppp_context ctx = { "GRE", true };
+        pd_ppp_context ctx = { "GRE", true, false };
         pd_ppp_detect(e, c->session, &call->ppp, &ctx);
         if (pd_ppp_link_network_up(&call->ppp)) {
             pd_ppp_cp ncp = pd_ppp_link_ipcp_opened(&call->ppp) ? PD_PPP_CP_IPCP : PD_PPP_CP_IPV6CP;
@@ -607,4 +607,126 @@ void pd_pptp_detect(pd_engine *e, pptp_conn *c)
     }
     if (t->state == PD_TCP_CLOSED || t->state == PD_TCP_RESET)
         pd_session_set_state(c->session, t->state == PD_TCP_CLOSED ? "closed" : "reset");
+}
+
+/* ---- calls captured mid-call ---- */
+
+/* GRE one way only for the whole of a call captured mid-call. Without the
+ * control connection the capture cannot show that the call was meant to be
+ * up, nor for how long: a note with low confidence, saying which capture
+ * settles it, not an error. */
+static void midcall_one_way(pd_engine *e, pptp_conn *c, const pptp_call *call)
+{
+    pd_session *s = c->session;
+    int live = call->gre[PPTP_C2S].packets ? PPTP_C2S : PPTP_S2C;
+    const pptp_gre_dir *g = &call->gre[live];
+    pd_finding *f = pd_finding_begin(PD_SIG_PPTP_GRE_BLOCKED, s);
+    f->severity = PD_SEV_NOTE;
+    f->confidence = PD_CONF_LOW;
+    f->blame = PD_BLAME_UNKNOWN;
+    pd_session_set_state(s, "gre-one-way");
+    pd_finding_summary(f, "GRE of a call already up when the capture began flows one way only: "
+                          "%" G_GUINT64_FORMAT " packets from the %s over %.1f s, none back "
+                          "(likely blocked or lost in the other direction)",
+                       g->packets, side(live), pd_seconds(g->first_ts, g->last_ts));
+    pd_finding_explain(f, "The control connection that set this call up is not in the capture, "
+                          "so it cannot show that the call was meant to carry data both ways. "
+                          "GRE from one side with nothing back, for the whole capture, is what a "
+                          "path that drops protocol 47 one way looks like; a capture that sees "
+                          "one direction only (an asymmetric route, a one-way mirror port) looks "
+                          "the same.%s",
+                       strcmp(c->role_basis, "TCP 1723 port") == 0
+                           ? ""
+                           : " Which side is the client is a guess here (see the roles attribute).");
+    pd_finding_remedy(f, "Capture at the %s's end of the tunnel (or at both ends, from before the "
+                         "call is set up): GRE arriving there and unanswered puts the fault on that "
+                         "side; GRE not arriving puts it on the path.", side(!live));
+    pd_finding_evidence(f, g->first_frame, g->first_ts, "first GRE from the %s", side(live));
+    pd_finding_evidence(f, g->last_frame, g->last_ts, "last GRE from the %s", side(live));
+    pd_finding_commit(e, f);
+}
+
+/* GRE flowed both ways, then one direction went silent while the other
+ * went on asking: LCP Echo-Requests sent after the silent side's last GRE
+ * and never answered. PPP's own keepalive shows the cut without the control
+ * connection; which Windows error follows depends on the client (none named). */
+static bool midcall_cut(pd_engine *e, pptp_conn *c, const pptp_call *call)
+{
+    const pd_ppp_link *l = &call->ppp;
+    for (int d = 0; d < 2; d++) {
+        const pptp_gre_dir *quiet = &call->gre[d], *live = &call->gre[!d];
+        const pd_ppp_dir_stats *asker = &l->dir[!d];
+        double silence = pd_seconds(quiet->last_ts, live->last_ts);
+        if (silence < PPTP_CUT_SECONDS || asker->last_echo_req_frame <= quiet->last_frame ||
+            l->dir[d].last_echo_rep_frame > asker->last_echo_req_frame)
+            continue;
+        /* A link that was being closed is not cut. */
+        const pd_ppp_cp_side *lq = &l->cp[PD_PPP_CP_LCP][d], *ll = &l->cp[PD_PPP_CP_LCP][!d];
+        if ((lq->first_term_req_frame && lq->first_term_req_frame <= quiet->last_frame) ||
+            (ll->first_term_req_frame && ll->first_term_req_frame <= quiet->last_frame))
+            continue;
+        pd_session *s = c->session;
+        pd_finding *f = pd_finding_begin(PD_SIG_PPTP_GRE_CUT_MIDWAY, s);
+        f->confidence = PD_CONF_MEDIUM;
+        f->blame = PD_BLAME_UNKNOWN;
+        pd_session_set_state(s, "gre-cut");
+        pd_finding_summary(f, "GRE from the %s stopped after %" G_GUINT64_FORMAT " packets in this "
+                              "capture; the %s kept sending for %.1f s and its LCP "
+                              "Echo-Requests went unanswered",
+                           side(d), quiet->packets, side(!d), silence);
+        pd_finding_explain(f, "The call was up before the capture began (its setup is not in it). "
+                              "GRE flowed both ways, then the %s's GRE vanished while the %s "
+                              "went on and asked with LCP Echo-Requests that nothing answered. "
+                              "Either the path started dropping the %s's GRE (a firewall or NAT "
+                              "that lost or timed out the GRE state, a failover, an IPS), or the "
+                              "%s stopped sending. This capture cannot tell which.",
+                           side(d), side(!d), side(d), side(d));
+        pd_finding_remedy(f, "Capture at the %s's end at the same time: GRE still leaving it "
+                             "puts the fault on the path (check GRE state timeouts and IPS "
+                             "policies there); no GRE leaving it puts it on the %s.",
+                          side(d), side(d));
+        pd_finding_evidence(f, quiet->first_frame, quiet->first_ts, "%s's first GRE in the capture",
+                            side(d));
+        pd_finding_evidence(f, quiet->last_frame, quiet->last_ts, "%s's last GRE", side(d));
+        pd_finding_evidence(f, asker->last_echo_req_frame, 0, "%s's last LCP Echo-Request, "
+                            "unanswered", side(!d));
+        if (c->teardown_frame > quiet->last_frame)
+            pd_finding_evidence(f, c->teardown_frame, c->teardown_ts, "%s's %s",
+                                side(c->teardown_from), c->teardown_what);
+        pd_finding_commit(e, f);
+        return true;
+    }
+    return false;
+}
+
+void pd_pptp_detect_midcall(pd_engine *e, pptp_conn *c)
+{
+    detect_mangled(e, c);
+    bool all_one_way = c->n_calls > 0;
+    for (size_t i = 0; i < c->n_calls; i++) {
+        const pptp_call *call = c->calls[i];
+        bool one_way = call->gre[PPTP_C2S].packets == 0 || call->gre[PPTP_S2C].packets == 0;
+        all_one_way &= one_way;
+        if (call->mangled) {
+            /* explained by pptp.fixup_mangled */
+        } else if (one_way) {
+            /* Two directions that could not be paired are two halves of
+             * the same picture: nothing to say about either alone. */
+            if (!c->pairing_ambiguous)
+                midcall_one_way(e, c, call);
+        } else {
+            if (midcall_cut(e, c, call))
+                continue;
+            /* What PPP shows by itself: a renegotiation that fails, an
+             * authentication refused, a Terminate; never what needs the
+             * negotiation the capture missed. */
+            pd_ppp_context ctx = { "GRE", true, true };
+            pd_ppp_detect(e, c->session, &call->ppp, &ctx);
+        }
+    }
+    const pd_tcp_conn *t = &c->tcp;
+    if (c->ctrl_midstream && (t->state == PD_TCP_CLOSED || t->state == PD_TCP_RESET))
+        pd_session_set_state(c->session, t->state == PD_TCP_CLOSED ? "closed" : "reset");
+    else if ((!all_one_way || c->pairing_ambiguous) && pd_session_stage(c->session, c->session->state))
+        pd_session_set_state(c->session, "mid-call"); /* no verdict set a state */
 }

@@ -116,9 +116,21 @@ typedef struct pptp_conn {
     const char *teardown_what;
 
     bool closed;
+
+    /* A call captured mid-call (pptp_track.c: GRE with no known control
+     * connection): one session per call, the roles a guess until a control
+     * stream or the PPP itself says otherwise. */
+    bool midcall;
+    bool ctrl_midstream;   /* TCP 1723 joined after the GRE, its start not captured */
+    uint8_t holders;       /* flows holding it: the GRE pair's and a joined TCP 1723 */
+    const char *role_basis; /* how the client was chosen ("first sender", ...) */
+    bool pairing_ambiguous; /* a direction could not be paired with certainty */
+    uint32_t ctrl_call_id_seen, ctrl_call_id_matched; /* control messages naming a call */
 } pptp_conn;
 
 /* Findings for a control connection that is over (pptp_detect.c). */
 void pd_pptp_detect(pd_engine *e, pptp_conn *c);
+/* Findings for a call captured mid-call: only what its GRE and PPP show. */
+void pd_pptp_detect_midcall(pd_engine *e, pptp_conn *c);
 
 #endif

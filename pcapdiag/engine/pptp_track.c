@@ -15,11 +15,37 @@
 #include "pptp_session.h"
 #include "pptp_track.h"
 
+/* Calls tracked per address pair without a control connection; GRE of
+ * further calls is counted, not tracked. */
+#define PPTP_MIDCALL_MAX 8
+/* An Acknowledgment this close below the highest Sequence Number seen the
+ * other way names that flow (RFC 2637 4.4: the peer acks what it received). */
+#define PPTP_MIDCALL_ACK_WINDOW 64u
+/* Call IDs remembered per address pair once its control connection is over. */
+#define PPTP_ENDED_IDS 8
+
 struct pd_pptp_module {
     /* Address pair -> the live control connection GRE belongs to. */
     GHashTable *by_pair;
+    /* Address pair -> pptp_ended: the Call IDs of its last control
+     * connections, so that late GRE after a teardown is not taken for a call
+     * captured mid-call. */
+    GHashTable *ended;
     uint64_t gre_without_control; /* GRE packets with no control connection seen */
 };
+
+typedef struct pptp_ended {
+    pd_flow_key pair;
+    uint16_t ids[PPTP_ENDED_IDS];
+    size_t n, next;
+} pptp_ended;
+
+/* The GRE flow of an address pair with no control connection: its calls,
+ * one mid-call session each. */
+typedef struct pptp_midpair {
+    pptp_conn *conns[PPTP_MIDCALL_MAX];
+    size_t n;
+} pptp_midpair;
 
 static guint pair_hash(gconstpointer p)
 {
@@ -35,6 +61,7 @@ pd_pptp_module *pd_pptp_module_new(pd_engine *e)
 {
     pd_pptp_module *m = g_new0(pd_pptp_module, 1);
     m->by_pair = g_hash_table_new(pair_hash, pair_equal);
+    m->ended = g_hash_table_new_full(pair_hash, pair_equal, NULL, g_free);
     return m;
 }
 
@@ -43,6 +70,7 @@ void pd_pptp_module_free(pd_pptp_module *m)
     if (!m)
         return;
     g_hash_table_destroy(m->by_pair);
+    g_hash_table_destroy(m->ended);
     g_free(m);
 }
 
@@ -270,6 +298,10 @@ static void on_control_message(const uint8_t *data, size_t len, uint64_t first_f
     }
     case PD_PPTP_CCRQ: {
         pptp_call *call = call_by_pns(c, m.call_id);
+        if (c->midcall) {
+            c->ctrl_call_id_seen++;
+            c->ctrl_call_id_matched += call != NULL;
+        }
         if (!call && c->n_calls == 1)
             call = c->calls[0];
         if (call && !call->ccrq_frame) {
@@ -282,6 +314,10 @@ static void on_control_message(const uint8_t *data, size_t len, uint64_t first_f
     case PD_PPTP_CDN: {
         /* Sent by the PAC with its own Call ID (or by a PNS with its own). */
         pptp_call *call = dir == PPTP_S2C ? call_by_pac(c, m.call_id) : call_by_pns(c, m.call_id);
+        if (c->midcall) {
+            c->ctrl_call_id_seen++;
+            c->ctrl_call_id_matched += call != NULL;
+        }
         if (!call && c->n_calls == 1)
             call = c->calls[0];
         if (call && !call->cdn_frame) {
@@ -368,6 +404,26 @@ static const char *tcp_flags_text(uint8_t f, char *buf, size_t len)
     return buf;
 }
 
+static pptp_conn *midcall_for_ctrl(pd_engine *e, const pd_packet *p);
+static void conn_swap_roles(pptp_conn *c);
+
+/* A TCP 1723 stream that began before the capture joins a mid-call session:
+ * its port settles the roles. */
+static void midcall_join_ctrl(pptp_conn *c, const pd_packet *p, const pd_tcp_header *tcp,
+                              bool src_is_client)
+{
+    const pd_addr *client = src_is_client ? &p->ip->src : &p->ip->dst;
+    if (!pd_addr_equal(client, &c->client))
+        conn_swap_roles(c);
+    c->client_port = src_is_client ? tcp->sport : tcp->dport;
+    c->server_port = src_is_client ? tcp->dport : tcp->sport;
+    c->session->client.port = c->client_port;
+    c->session->server.port = c->server_port;
+    c->ctrl_midstream = true;
+    c->role_basis = "TCP 1723 port";
+    c->holders++;
+}
+
 void pd_pptp_on_tcp(pd_engine *e, const pd_packet *p, const pd_tcp_header *tcp)
 {
     /* The client is the side not on port 1723 (both on 1723: the SYN's sender). */
@@ -396,10 +452,17 @@ void pd_pptp_on_tcp(pd_engine *e, const pd_packet *p, const pd_tcp_header *tcp)
         bool syn = (tcp->flags & (PD_TCP_SYN | PD_TCP_ACK)) == PD_TCP_SYN && src_is_client;
         if (!syn && tcp->payload_len == 0)
             return;
+        pptp_conn *mid = syn ? NULL : midcall_for_ctrl(e, p);
         flow = pd_flow_lookup(e->flows, &key, true, &created, p->frame, p->ts_ns);
         if (!flow)
             return;
-        c = conn_new(e, p, tcp, src_is_client);
+        if (mid) {
+            midcall_join_ctrl(mid, p, tcp, src_is_client);
+            c = mid;
+        } else {
+            c = conn_new(e, p, tcp, src_is_client);
+            c->ctrl_midstream = !syn; /* its start is not in the capture */
+        }
         flow->state = c;
     }
 
@@ -467,13 +530,61 @@ static void reach_ppp_stages(pd_session *s, const pd_ppp_link *l, uint64_t frame
         pd_session_reach(s, "ipv6cp-opened", frame, ts);
 }
 
+static void gre_feed_call(pd_engine *e, pptp_conn *c, pptp_call *call, int dir,
+                          const pd_packet *p, const pd_gre *g);
+static void midcall_gre(pd_engine *e, const pd_packet *p);
+
+/* GRE naming no call of a control connection whose start is not in the
+ * capture: a call set up before the capture began. It joins the one call
+ * adopted the same way that so far has only the other direction (and no
+ * other unpaired flow this way), else it is a call of its own. */
+static pptp_call *midstream_call(pptp_conn *c, int dir, uint16_t id)
+{
+    size_t n_opposite = 0, n_same = 0;
+    pptp_call *opposite = NULL;
+    for (size_t i = 0; i < c->n_calls; i++) {
+        pptp_call *call = c->calls[i];
+        if (call->request_frame || call->reply_frame)
+            continue; /* set up in the capture: its IDs are known */
+        bool have = dir == PPTP_C2S ? call->have_pac_id : call->have_pns_id;
+        bool have_other = dir == PPTP_C2S ? call->have_pns_id : call->have_pac_id;
+        if (have && !have_other)
+            n_same++;
+        if (!have && have_other) {
+            n_opposite++;
+            opposite = call;
+        }
+    }
+    pptp_call *call = n_opposite == 1 && n_same == 0 ? opposite : NULL;
+    if (!call) {
+        call = call_new(c);
+        if (!call)
+            return NULL;
+        if (n_opposite)
+            c->pairing_ambiguous = true;
+        if (!c->midcall)
+            pd_session_reach(c->session, "mid-call", c->session->last_frame,
+                             c->session->last_ts_ns);
+        c->midcall = true;
+        c->role_basis = "TCP 1723 port";
+    }
+    if (dir == PPTP_C2S) {
+        call->pac_call_id = id;
+        call->have_pac_id = true;
+    } else {
+        call->pns_call_id = id;
+        call->have_pns_id = true;
+    }
+    return call;
+}
+
 void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
 {
     pd_flow_key pair;
     pair_key_make(&pair, &p->ip->src, &p->ip->dst);
     pptp_conn *c = g_hash_table_lookup(e->pptp->by_pair, &pair);
     if (!c) {
-        e->pptp->gre_without_control++;
+        midcall_gre(e, p);
         return;
     }
     pd_gre g;
@@ -491,6 +602,8 @@ void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
 
     /* The Call ID is the receiver's: the server's toward it, the client's back. */
     pptp_call *call = dir == PPTP_C2S ? call_by_pac(c, g.call_id) : call_by_pns(c, g.call_id);
+    if (!call && c->ctrl_midstream && !c->sccrq_frame)
+        call = midstream_call(c, dir, g.call_id);
     if (!call) {
         if (c->n_calls == 1 && (dir == PPTP_C2S ? c->calls[0]->have_pac_id
                                                 : c->calls[0]->have_pns_id)) {
@@ -507,15 +620,23 @@ void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
             return;
         }
     }
-    if (g.anomalies & PD_GRE_ANOM_LEN_MISMATCH) {
+    gre_feed_call(e, c, call, dir, p, &g);
+}
+
+/* Count one GRE packet of `call` (decoded, enhanced) and feed its PPP. */
+static void gre_feed_call(pd_engine *e, pptp_conn *c, pptp_call *call, int dir,
+                          const pd_packet *p, const pd_gre *g)
+{
+    pd_session *s = c->session;
+    if (g->anomalies & PD_GRE_ANOM_LEN_MISMATCH) {
         note_mangled(c, p->frame, p->ts_ns, "GRE Payload Length %u disagrees with the %zu bytes "
-                                            "carried (%s)", g.payload_length, g.payload_wire_len,
-                     pd_gre_len_check_name(g.len_check));
+                                            "carried (%s)", g->payload_length, g->payload_wire_len,
+                     pd_gre_len_check_name(g->len_check));
         call->mangled = true;
     }
-    if (g.anomalies & PD_GRE_ANOM_V1_NOT_PPP) {
+    if (g->anomalies & PD_GRE_ANOM_V1_NOT_PPP) {
         note_mangled(c, p->frame, p->ts_ns, "GRE protocol type 0x%04x, not PPP (0x880B)",
-                     g.protocol);
+                     g->protocol);
         call->mangled = true;
     }
 
@@ -528,21 +649,22 @@ void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
     }
     gd->last_frame = p->frame;
     gd->last_ts = p->ts_ns;
-    pd_gre_seq_update(&gd->seq, &g, p->frame);
+    pd_gre_seq_update(&gd->seq, g, p->frame);
 
-    if (g.payload_wire_len == 0)
+    if (g->payload_wire_len == 0)
         return; /* an acknowledgment only */
 
     pd_ppp_frame f;
-    pd_ppp_status ps = pd_ppp_decode(g.payload, g.payload_len, g.payload_wire_len, &f);
+    pd_ppp_status ps = pd_ppp_decode(g->payload, g->payload_len, g->payload_wire_len, &f);
     pd_ppp_link_feed(&call->ppp, &f, dir, p->frame, p->ts_ns);
     if (ps == PD_PPP_TRUNCATED)
         return;
     pd_ppp_damage dmg = pd_ppp_check(&f);
     /* RFC 1661 says LCP keeps FF 03 even with ACFC, but Linux pppd over
      * PPTP drops it from LCP Echo once the receiver's ACFC was acked: seen in
-     * real captures, harmless, so not a sign of mangling. */
-    if (dmg == PD_PPP_DAMAGE_LCP_NO_ADDRCTL && call->ppp.cp[PD_PPP_CP_LCP][!dir].acked.lcp.acfc)
+     * real captures, harmless, so not a sign of mangling-> */
+    if (dmg == PD_PPP_DAMAGE_LCP_NO_ADDRCTL &&
+        (call->ppp.cp[PD_PPP_CP_LCP][!dir].acked.lcp.acfc || c->midcall))
         dmg = PD_PPP_DAMAGE_NONE;
     if (dmg != PD_PPP_DAMAGE_NONE && pd_ppp_damage_is_mangling(dmg)) {
         note_mangled(c, p->frame, p->ts_ns, "PPP in GRE: %s", pd_ppp_damage_text(dmg));
@@ -562,6 +684,278 @@ void pd_pptp_on_gre(pd_engine *e, const pd_packet *p)
             gd->ppp_control++;
     }
     reach_ppp_stages(s, &call->ppp, p->frame, p->ts_ns);
+}
+
+/* ---- calls captured mid-call ---- */
+
+/* Addresses a client typically has and a server on the Internet does not
+ * (RFC 1918, RFC 6598 shared space, RFC 4193 unique local). */
+static bool addr_is_private(const pd_addr *a)
+{
+    if (a->family == 4)
+        return a->a[0] == 10 || (a->a[0] == 172 && (a->a[1] & 0xF0) == 16) ||
+               (a->a[0] == 192 && a->a[1] == 168) || (a->a[0] == 100 && (a->a[1] & 0xC0) == 64);
+    return (a->a[0] & 0xFE) == 0xFC;
+}
+
+/* The roles of a mid-call session were a guess: exchange them everywhere
+ * they are recorded (nothing has been judged yet). */
+static void conn_swap_roles(pptp_conn *c)
+{
+    pd_addr a = c->client;
+    c->client = c->server;
+    c->server = a;
+    uint16_t port = c->client_port;
+    c->client_port = c->server_port;
+    c->server_port = port;
+    pd_session_swap_roles(c->session);
+    for (size_t i = 0; i < c->n_calls; i++) {
+        pptp_call *call = c->calls[i];
+        pptp_gre_dir d = call->gre[0];
+        call->gre[0] = call->gre[1];
+        call->gre[1] = d;
+        uint16_t id = call->pns_call_id;
+        call->pns_call_id = call->pac_call_id;
+        call->pac_call_id = id;
+        bool have = call->have_pns_id;
+        call->have_pns_id = call->have_pac_id;
+        call->have_pac_id = have;
+        pd_ppp_link_swap_dirs(&call->ppp);
+    }
+}
+
+static bool ended_has(pd_pptp_module *m, const pd_flow_key *pair, uint16_t id)
+{
+    const pptp_ended *x = g_hash_table_lookup(m->ended, pair);
+    for (size_t i = 0; x && i < x->n; i++)
+        if (x->ids[i] == id)
+            return true;
+    return false;
+}
+
+static void ended_add(pd_pptp_module *m, const pd_flow_key *pair, uint16_t id)
+{
+    pptp_ended *x = g_hash_table_lookup(m->ended, pair);
+    if (!x) {
+        x = g_new0(pptp_ended, 1);
+        x->pair = *pair;
+        g_hash_table_insert(m->ended, &x->pair, x);
+    }
+    for (size_t i = 0; i < x->n; i++)
+        if (x->ids[i] == id)
+            return;
+    x->ids[x->next] = id;
+    x->next = (x->next + 1) % PPTP_ENDED_IDS;
+    if (x->n < PPTP_ENDED_IDS)
+        x->n++;
+}
+
+static pptp_conn *midcall_conn_new(pd_engine *e, pptp_midpair *mp, const pd_packet *p)
+{
+    pptp_conn *c = g_new0(pptp_conn, 1);
+    const pd_addr *src = &p->ip->src, *dst = &p->ip->dst;
+    if (mp->n > 0) {
+        /* Calls between the same hosts keep one orientation, so that their
+         * directions can be paired. */
+        bool same = pd_addr_equal(src, &mp->conns[0]->client);
+        c->client = same ? *src : *dst;
+        c->server = same ? *dst : *src;
+        c->role_basis = mp->conns[0]->role_basis;
+    } else if (addr_is_private(dst) && !addr_is_private(src)) {
+        c->client = *dst;
+        c->server = *src;
+        c->role_basis = "private address";
+    } else {
+        c->client = *src;
+        c->server = *dst;
+        c->role_basis = addr_is_private(src) && !addr_is_private(dst) ? "private address"
+                                                                     : "first sender";
+    }
+    c->tcp.rst_from = -1;
+    c->teardown_from = -1;
+    c->stop_from = -1;
+    c->midcall = true;
+    c->holders = 1;
+    c->session = pd_session_open(e, PD_PROTO_PPTP, &c->client, 0, &c->server, 0, p->frame,
+                                 p->ts_ns);
+    pair_key_make(&c->pair_key, &c->client, &c->server);
+    pd_session_reach(c->session, "mid-call", p->frame, p->ts_ns);
+    if (!call_new(c)) {
+        pd_session_release(e, c->session);
+        g_free(c);
+        return NULL;
+    }
+    mp->conns[mp->n++] = c;
+    return c;
+}
+
+/* The receiver's Call ID of a GRE direction, and whether it is known. */
+static bool call_dir_id(const pptp_call *call, int dir, uint16_t *id)
+{
+    *id = dir == PPTP_C2S ? call->pac_call_id : call->pns_call_id;
+    return dir == PPTP_C2S ? call->have_pac_id : call->have_pns_id;
+}
+
+static int conn_dir(const pptp_conn *c, const pd_addr *src)
+{
+    return pd_addr_equal(src, &c->client) ? PPTP_C2S : PPTP_S2C;
+}
+
+/* The mid-call session a GRE packet belongs to, pairing a new direction
+ * with the other direction of the same call where the capture shows which:
+ * by the address pair when exactly one flow each way is unpaired, else by
+ * the packet's Acknowledgment naming the other flow's Sequence Numbers. */
+static pptp_conn *midcall_find(pd_engine *e, pptp_midpair *mp, const pd_packet *p,
+                               const pd_gre *g)
+{
+    size_t n_opposite = 0, n_same = 0;
+    pptp_conn *opposite = NULL, *by_ack = NULL;
+    size_t n_by_ack = 0;
+    for (size_t i = 0; i < mp->n; i++) {
+        pptp_conn *c = mp->conns[i];
+        pptp_call *call = c->calls[0];
+        int dir = conn_dir(c, &p->ip->src);
+        uint16_t id, other;
+        bool have = call_dir_id(call, dir, &id), have_other = call_dir_id(call, !dir, &other);
+        if (have && id == g->call_id)
+            return c;
+        if (have && !have_other)
+            n_same++; /* another flow this way, still unpaired */
+        if (!have && have_other && !c->ctrl_midstream) {
+            n_opposite++;
+            opposite = c;
+            const pd_gre_seq_tracker *t = &call->gre[!dir].seq;
+            if (g->has_ack && t->have_seq && t->last_seq - g->ack < PPTP_MIDCALL_ACK_WINDOW) {
+                n_by_ack++;
+                by_ack = c;
+            }
+        }
+    }
+    pptp_conn *c = NULL;
+    if (n_opposite == 1 && n_same == 0) {
+        c = opposite;
+    } else if (n_by_ack == 1) {
+        c = by_ack;
+    } else if (n_opposite > 0) {
+        /* Cannot tell which: each direction stays a session of its own. */
+        for (size_t i = 0; i < mp->n; i++) {
+            int dir = conn_dir(mp->conns[i], &p->ip->src);
+            uint16_t id;
+            if (!call_dir_id(mp->conns[i]->calls[0], dir, &id))
+                mp->conns[i]->pairing_ambiguous = true;
+        }
+    }
+    if (!c) {
+        if (mp->n >= PPTP_MIDCALL_MAX)
+            return NULL;
+        c = midcall_conn_new(e, mp, p);
+        if (!c)
+            return NULL;
+        if (n_opposite > 0)
+            c->pairing_ambiguous = true;
+    }
+    pptp_call *call = c->calls[0];
+    if (conn_dir(c, &p->ip->src) == PPTP_C2S) {
+        call->pac_call_id = g->call_id;
+        call->have_pac_id = true;
+    } else {
+        call->pns_call_id = g->call_id;
+        call->have_pns_id = true;
+    }
+    return c;
+}
+
+/* Enhanced GRE between two hosts with no control connection in the capture:
+ * a call that was up before the capture began. */
+static void midcall_gre(pd_engine *e, const pd_packet *p)
+{
+    pd_gre g;
+    pd_gre_status gs = pd_gre_decode(p->l4, p->l4_len, p->l4_wire_len, &g);
+    pd_flow_key pair;
+    pair_key_make(&pair, &p->ip->src, &p->ip->dst);
+    if (gs != PD_GRE_OK || g.version != 1 || !g.has_key || g.protocol != 0x880B ||
+        ended_has(e->pptp, &pair, g.call_id)) {
+        e->pptp->gre_without_control++;
+        return;
+    }
+    bool created;
+    pd_flow *flow = pd_flow_lookup(e->flows, &pair, true, &created, p->frame, p->ts_ns);
+    if (!flow) {
+        e->pptp->gre_without_control++;
+        return;
+    }
+    pptp_midpair *mp = flow->state;
+    if (!mp)
+        flow->state = mp = g_new0(pptp_midpair, 1);
+    pptp_conn *c = midcall_find(e, mp, p, &g);
+    if (!c) {
+        e->pptp->gre_without_control++;
+        return;
+    }
+    int dir = conn_dir(c, &p->ip->src);
+    pd_session_packet(e, c->session, dir, p->l4_wire_len, p->ip->ttl, p->frame, p->ts_ns);
+    gre_feed_call(e, c, c->calls[0], dir, p, &g);
+}
+
+/* A TCP 1723 connection already open when the capture began, between hosts
+ * with exactly one mid-call session that has no control stream yet: the
+ * stream belongs to it (its messages then name the call; see
+ * ctrl_call_id_matched). */
+static pptp_conn *midcall_for_ctrl(pd_engine *e, const pd_packet *p)
+{
+    pd_flow_key pair;
+    pair_key_make(&pair, &p->ip->src, &p->ip->dst);
+    pd_flow *flow = pd_flow_lookup(e->flows, &pair, false, NULL, p->frame, p->ts_ns);
+    pptp_midpair *mp = flow ? flow->state : NULL;
+    pptp_conn *found = NULL;
+    for (size_t i = 0; mp && i < mp->n; i++) {
+        if (mp->conns[i]->ctrl_midstream)
+            continue;
+        if (found)
+            return NULL; /* several calls: which one is not known */
+        found = mp->conns[i];
+    }
+    return found;
+}
+
+/* Roles and what the session could not see, once it is over. */
+static void midcall_finish(pptp_conn *c)
+{
+    pd_session *s = c->session;
+    if (c->n_calls == 0)
+        return;
+    pptp_call *call = c->calls[0];
+    const pd_ppp_dir_stats *st = call->ppp.dir;
+    if (!c->ctrl_midstream && strcmp(c->role_basis, "private address") != 0) {
+        /* Keepalives: LCP Echo-Requests from one side only; clients
+         * (Windows, pppd with lcp-echo-interval) send them, servers often not. */
+        if (st[PPTP_S2C].echo_req && !st[PPTP_C2S].echo_req) {
+            conn_swap_roles(c);
+            c->role_basis = "LCP Echo-Requests";
+        } else if (st[PPTP_C2S].echo_req && !st[PPTP_S2C].echo_req) {
+            c->role_basis = "LCP Echo-Requests";
+        }
+    }
+    pd_session_attr_str(s, "control_connection",
+                        c->ctrl_midstream ? "start not captured" : "not captured");
+    const char *roles =
+        c->ctrl_midstream                                 ? "TCP 1723 port (server listens on 1723)"
+        : strcmp(c->role_basis, "LCP Echo-Requests") == 0 ? "likely: the client sends LCP Echo-Requests"
+        : strcmp(c->role_basis, "private address") == 0   ? "likely: the client has the private address"
+                                                          : "unknown: the first sender is shown as client";
+    pd_session_attr_str(s, "roles", roles);
+    if (call->have_pns_id)
+        pd_session_attr_num(s, "client_call_id", call->pns_call_id);
+    if (call->have_pac_id)
+        pd_session_attr_num(s, "server_call_id", call->pac_call_id);
+    if (c->n_calls > 1)
+        pd_session_attr_num(s, "calls", (int64_t)c->n_calls);
+    if (c->pairing_ambiguous)
+        pd_session_attr_str(s, "gre_pairing", "not certain: several unpaired GRE flows between "
+                                              "these hosts, each kept as its own session");
+    if (c->ctrl_call_id_seen)
+        pd_session_attr_str(s, "control_names_call",
+                            c->ctrl_call_id_matched ? "yes" : "no (Call ID differs)");
 }
 
 /* ---- ICMP ---- */
@@ -661,17 +1055,50 @@ static void conn_close(pd_engine *e, pptp_conn *c)
     }
     if (g_hash_table_lookup(e->pptp->by_pair, &c->pair_key) == c)
         g_hash_table_remove(e->pptp->by_pair, &c->pair_key);
+    /* GRE of these calls that comes late is teardown noise, not a call
+     * captured mid-call. */
+    for (size_t i = 0; !c->midcall && i < c->n_calls; i++) {
+        if (c->calls[i]->have_pns_id)
+            ended_add(e->pptp, &c->pair_key, c->calls[i]->pns_call_id);
+        if (c->calls[i]->have_pac_id)
+            ended_add(e->pptp, &c->pair_key, c->calls[i]->pac_call_id);
+    }
+    if (c->midcall)
+        midcall_finish(c);
     record_gre_stats(c);
-    pd_pptp_detect(e, c);
+    if (c->midcall)
+        pd_pptp_detect_midcall(e, c);
+    else
+        pd_pptp_detect(e, c);
     pd_session_release(e, c->session); /* judged: streaming front ends may have it */
+}
+
+/* A flow lets go of its connection: the last holder judges and frees it. */
+static void conn_drop(pd_engine *e, pptp_conn *c)
+{
+    if (c->holders > 1) {
+        c->holders--;
+        return;
+    }
+    conn_close(e, c);
+    conn_free(c);
 }
 
 void pd_pptp_flow_closed(pd_engine *e, pd_flow *flow, pd_flow_close_reason why)
 {
-    pptp_conn *c = flow->state;
-    if (!c || flow->key.kind != PD_FLOW_KIND_PPTP_CTRL)
+    if (!flow->state)
         return;
-    conn_close(e, c);
-    conn_free(c);
+    if (flow->key.kind == PD_FLOW_KIND_GRE) {
+        pptp_midpair *mp = flow->state;
+        flow->state = NULL;
+        for (size_t i = 0; i < mp->n; i++)
+            conn_drop(e, mp->conns[i]);
+        g_free(mp);
+        return;
+    }
+    if (flow->key.kind != PD_FLOW_KIND_PPTP_CTRL)
+        return;
+    pptp_conn *c = flow->state;
     flow->state = NULL;
+    conn_drop(e, c);
 }

@@ -102,6 +102,26 @@ bool pd_session_reach(pd_session *s, const char *stage, uint64_t frame, int64_t 
     return true;
 }
 
+void pd_session_swap_roles(pd_session *s)
+{
+    pd_endpoint ep = s->client;
+    s->client = s->server;
+    s->server = ep;
+    uint64_t n = s->packets[0];
+    s->packets[0] = s->packets[1];
+    s->packets[1] = n;
+    n = s->bytes[0];
+    s->bytes[0] = s->bytes[1];
+    s->bytes[1] = n;
+    uint8_t t = s->max_ttl[0];
+    s->max_ttl[0] = s->max_ttl[1];
+    s->max_ttl[1] = t;
+    for (size_t i = 0; i < s->n_ladder; i++)
+        if (s->ladder[i].dir <= PD_DIR_TO_CLIENT)
+            s->ladder[i].dir = s->ladder[i].dir == PD_DIR_TO_SERVER ? PD_DIR_TO_CLIENT
+                                                                    : PD_DIR_TO_SERVER;
+}
+
 bool pd_ttl_is_initial(uint8_t ttl)
 {
     /* The initial values stacks use: Linux/macOS 64, Windows 128, network

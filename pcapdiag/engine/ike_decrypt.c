@@ -718,6 +718,17 @@ void pd_ike_dec_note_v2(ike_conv *c, int dir, bool response, const pd_ikev2_mess
                 n->eap_failure_ts = ts;
             } else if (pl->u.eap.code == 1 && pl->u.eap.type) {
                 n->eap_type = pl->u.eap.type;
+                /* An EAP-MSCHAPv2 Failure request is the gateway's refusal
+                 * of the password; the peer may end the IKE SA instead of
+                 * answering it, and then no EAP Failure is ever sent. */
+                if (pl->u.eap.type == 26 && pl->u.eap.mschapv2_opcode == 4 &&
+                    !n->eap_failure_frame) {
+                    n->eap_failure_frame = frame;
+                    n->eap_failure_ts = ts;
+                    n->eap_failure_mschapv2 = true;
+                    n->eap_mschapv2_error = pl->u.eap.has_mschapv2_error
+                                                ? pl->u.eap.mschapv2_error : 0;
+                }
             }
             break;
         case PD_IKEV2_PL_CP: {

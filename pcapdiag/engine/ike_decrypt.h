@@ -123,6 +123,8 @@ typedef struct ike_inner {
     uint64_t eap_failure_frame;
     int64_t eap_failure_ts;
     uint8_t eap_type;
+    bool eap_failure_mschapv2;  /* the failure is an EAP-MSCHAPv2 Failure request */
+    uint32_t eap_mschapv2_error; /* its E= (691 ...), 0 when absent */
     uint64_t xauth_fail_frame;
     int64_t xauth_fail_ts;
     uint64_t xauth_ok_frame;

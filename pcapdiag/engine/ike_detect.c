@@ -1668,7 +1668,25 @@ static bool detect_user_auth(pd_engine *e, ike_conv *c)
     pd_finding *f = pd_finding_begin(PD_SIG_IKE_USER_AUTH_FAILED, c->session);
     f->blame = PD_BLAME_CONFIGURATION;
     pd_session_set_state(c->session, "user-auth-failed");
-    if (n->eap_failure_frame) {
+    if (n->eap_failure_frame && n->eap_failure_mschapv2) {
+        char ecode[40] = "";
+        if (n->eap_mschapv2_error)
+            g_snprintf(ecode, sizeof ecode, " E=%u%s", n->eap_mschapv2_error,
+                       n->eap_mschapv2_error == 691 ? " (bad credentials)" : "");
+        pd_finding_summary(f, "The gateway refused the user's credentials: EAP-MSCHAPv2 "
+                              "Failure%s in IKE_AUTH (decrypted)",
+                           ecode);
+        pd_finding_explain(f, "The IKE SA was being authenticated with EAP-MSCHAPv2 (RFC 7296 "
+                              "2.16): the gateway authenticated itself, then checked the user's "
+                              "MS-CHAPv2 response and answered with an EAP-MSCHAPv2 Failure "
+                              "request (draft-kamath-pppext-eap-mschapv2 section 2, carrying "
+                              "RFC 2759's E= code). The machine side is fine; the user name or "
+                              "password is refused (or the user is not allowed to dial in). A "
+                              "client may end the IKE SA (AUTHENTICATION_FAILED) instead of "
+                              "answering, so no EAP Failure need follow.");
+        pd_finding_evidence(f, n->eap_failure_frame, n->eap_failure_ts,
+                            "EAP-MSCHAPv2 Failure request%s (decrypted)", ecode);
+    } else if (n->eap_failure_frame) {
         const char *t = n->eap_type ? pd_ike_eap_type_name(n->eap_type) : NULL;
         pd_finding_summary(f, "The gateway refused the user's credentials: EAP Failure%s%s in "
                               "IKE_AUTH (decrypted)",
@@ -1770,9 +1788,11 @@ static bool detect_decrypted(pd_engine *e, ike_conv *c)
 {
     if (!c->inner)
         return false;
-    if (detect_initiator_refusal(e, c))
+    /* The gateway's refusal of the user comes first: the client's
+     * AUTHENTICATION_FAILED that may follow it is its consequence. */
+    if (detect_user_auth(e, c))
         return true;
-    return detect_user_auth(e, c);
+    return detect_initiator_refusal(e, c);
 }
 
 /* Without keys: IKE_AUTH answered long enough for the responder's AUTH,

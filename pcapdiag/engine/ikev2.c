@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ike_names.h"
+#include "ppp.h"
 
 #define ATTR_KEY_LENGTH 14 /* RFC 7296 3.3.5: the only transform attribute */
 
@@ -254,6 +255,34 @@ static void decode_ts(pd_cursor b, pd_ikev2_payload *pl)
 }
 
 /* 3.15: CFG type, reserved, attributes (R bit + 15-bit type, length, value). */
+/* EAP-MSCHAPv2 (draft-kamath-pppext-eap-mschapv2-02 section 2): after the
+ * type, OpCode, MS-CHAPv2-ID and MS-Length; a Failure request (OpCode 4)
+ * carries RFC 2759's "E=691 R=1 C=... V=3 M=..." text. It is how a gateway
+ * refuses the password: EAP Failure itself may never follow (strongSwan's
+ * client gives up on the Failure request). B is after the EAP type. */
+static void decode_eap_mschapv2(pd_cursor b, pd_ikev2_payload *pl)
+{
+    uint8_t op, id;
+    uint16_t ms_len;
+    if (!pd_cursor_u8(&b, &op) || !pd_cursor_u8(&b, &id) || !pd_cursor_be16(&b, &ms_len))
+        return;
+    pl->u.eap.mschapv2_opcode = op;
+    if (op != 4)
+        return;
+    /* The text ends with the EAP packet (its Length counts the 5 bytes of
+     * EAP header and type, then the 4 above) or the payload, whichever is
+     * shorter. */
+    size_t text = pd_cursor_remaining(&b);
+    if (pl->u.eap.length >= 9 && (size_t)pl->u.eap.length - 9 < text)
+        text = (size_t)pl->u.eap.length - 9;
+    pd_mschap_text m = { 0 };
+    pd_mschap_text_parse(pd_cursor_here(&b), text, &m);
+    if (m.has_error) {
+        pl->u.eap.has_mschapv2_error = true;
+        pl->u.eap.mschapv2_error = m.error;
+    }
+}
+
 static void decode_cp(pd_cursor b, pd_ikev2_payload *pl)
 {
     if (!pd_cursor_u8(&b, &pl->u.cp.type) || !skip_reserved3(&b)) {
@@ -346,8 +375,12 @@ static void decode_body(pd_ikev2_payload *pl, pd_cursor b)
             mark_bad(pl, "EAP shorter than its header");
             break;
         }
-        if ((pl->u.eap.code == 1 || pl->u.eap.code == 2) && !pd_cursor_u8(&b, &pl->u.eap.type))
+        if ((pl->u.eap.code == 1 || pl->u.eap.code == 2) && !pd_cursor_u8(&b, &pl->u.eap.type)) {
             mark_bad(pl, "EAP request/response without a type");
+            break;
+        }
+        if (pl->u.eap.code == 1 && pl->u.eap.type == 26)
+            decode_eap_mschapv2(b, pl);
         break;
     case PD_IKEV2_PL_SK:
         pl->u.sk.data_len = len;

@@ -144,6 +144,9 @@ typedef struct pd_ikev2_payload {
             uint8_t identifier;
             uint16_t length;
             uint8_t type;          /* Request/Response only, else 0 */
+            uint8_t mschapv2_opcode; /* Request of type 26 (MSCHAPv2): 1 Challenge ... 4 Failure */
+            bool has_mschapv2_error;
+            uint32_t mschapv2_error; /* E= of a Failure request (691: bad credentials) */
         } eap;                     /* EAP */
     } u; /* Nonce and unknown types: body_len only */
 } pd_ikev2_payload;

@@ -485,9 +485,9 @@ static bool parse_uint(const pd_ppp_bytes *v, uint32_t *out)
 
 /* RFC 2759 sections 5 and 6 (and RFC 2433 for MS-CHAPv1): space-separated
  * key=value tokens, M= taking the rest of the text (it may hold spaces). */
-static void parse_mschap(const pd_ppp_bytes *msg, pd_mschap_text *m)
+void pd_mschap_text_parse(const uint8_t *p, size_t len, pd_mschap_text *m)
 {
-    pd_cursor c = pd_cursor_make(msg->p, msg->len);
+    pd_cursor c = pd_cursor_make(p, len);
     uint8_t k, eq;
     if (!pd_cursor_peek_u8(&c, 0, &k) || !pd_cursor_peek_u8(&c, 1, &eq) || eq != '=' ||
         (k != 'E' && k != 'S'))
@@ -632,7 +632,7 @@ static pd_ppp_damage decode_chap(pd_ppp_frame *f, pd_cursor *d)
     case PD_CHAP_SUCCESS:
     case PD_CHAP_FAILURE:
         rest(d, &f->message);
-        parse_mschap(&f->message, &f->mschap);
+        pd_mschap_text_parse(f->message.p, f->message.len, &f->mschap);
         return PD_PPP_DAMAGE_NONE;
     default:
         return PD_PPP_DAMAGE_NONE;

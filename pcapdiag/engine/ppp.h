@@ -255,6 +255,12 @@ typedef struct pd_mschap_text {
     pd_ppp_bytes message; /* M=: to the end of the text */
 } pd_mschap_text;
 
+/* Parses an MS-CHAP Success/Failure text into *m (zeroed by the caller);
+ * m->present stays false when the text is not in that form. The byte
+ * fields point into p. Also used for EAP-MSCHAPv2 Failure requests, which
+ * carry the same text (draft-kamath-pppext-eap-mschapv2-02 section 2). */
+void pd_mschap_text_parse(const uint8_t *p, size_t len, pd_mschap_text *m);
+
 typedef struct pd_ppp_frame {
     pd_ppp_status status;
     pd_ppp_damage malformed; /* set when status is MALFORMED */

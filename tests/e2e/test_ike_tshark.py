@@ -42,6 +42,8 @@ EXPECTED = {
     "ikev2-identity-mismatch": (24, True),
     "ikev2-ts-unacceptable": (38, True),
     "ikev2-child-no-proposal": (14, True),
+    "ikev2-config-failed": (36, True),
+    "ikev2-eap-failed": (24, True),
     "ikev1-aggressive-psk-mismatch": (24, True),
     "ikev1-auth-failed": (16, False),
 }

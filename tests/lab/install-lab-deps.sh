@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Installs what the capture lab's host scenarios (captures/lab/ike/) need on Debian 12, if
-# missing: strongSwan (charon, swanctl, pki, the standard and extra plugins), tcpdump, nftables,
+# missing: strongSwan (charon, swanctl, pki, the standard, extra and extauth plugins), tcpdump, nftables,
 # iproute2, ping and util-linux (unshare, nsenter). Needs root (or sudo) and the Debian mirrors.
 # Exit 0 when everything is there afterwards.
 set -eu
 
 packages="strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
-libcharon-extra-plugins tcpdump nftables iproute2 iputils-ping util-linux procps"
+libcharon-extra-plugins libcharon-extauth-plugins tcpdump nftables iproute2 iputils-ping util-linux procps"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

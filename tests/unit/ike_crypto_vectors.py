@@ -54,6 +54,14 @@ INNER_CFG = bytes([39, 0]) + struct.pack(">H", 8 + len(IDR)) + bytes([2, 0, 0, 0
     bytes([0, 0, 0, 8, 0, 0, 0, 36])
 # EAP payload carrying an EAP Failure (RFC 3748 4.2: code 4, identifier, length 4).
 INNER_EAP = bytes([0, 0, 0, 8, 4, 1, 0, 4])
+# IDr + AUTH + EAP Request of type 26 (EAP-MSCHAPv2, draft-kamath-pppext-eap-mschapv2-02
+# section 2): OpCode 4 (Failure), MS-CHAPv2-ID, MS-Length, then RFC 2759's failure text.
+MSCHAP_FAIL = b"E=691 R=1 C=00112233445566778899AABBCCDDEEFF V=3 M=FAILED"
+EAP_MSCHAP = bytes([1, 0xA9]) + struct.pack(">H", 9 + len(MSCHAP_FAIL)) + bytes([26, 4, 0xA8]) + \
+    struct.pack(">H", 4 + len(MSCHAP_FAIL)) + MSCHAP_FAIL
+INNER_EAP_MSCHAP = bytes([39, 0]) + struct.pack(">H", 8 + len(IDR)) + bytes([2, 0, 0, 0]) + IDR + \
+    bytes([48, 0]) + struct.pack(">H", 8 + len(AUTHDATA)) + bytes([2, 0, 0, 0]) + AUTHDATA + \
+    bytes([0, 0]) + struct.pack(">H", 4 + len(EAP_MSCHAP)) + EAP_MSCHAP
 
 
 def header(next_payload, exch, flags, msgid, length):
@@ -72,12 +80,13 @@ def cbc_enc(alg, key, iv, data):
     return e.update(data) + e.finalize()
 
 
-def ikev2_cbc(alg, block, ek, ak, md, icv_len, inner, first, skf=None):
+def ikev2_cbc(alg, block, ek, ak, md, icv_len, inner, first, skf=None, exch=35, flags=0x20,
+              msgid=1):
     iv = det(block, "iv")
     ct = cbc_enc(alg, ek, iv, pad(inner, block))
     head = 8 if skf else 4
     pl_len = head + len(iv) + len(ct) + icv_len
-    h = header(53 if skf else 46, 35, 0x20, 1, 28 + pl_len)
+    h = header(53 if skf else 46, exch, flags, msgid, 28 + pl_len)
     gen = bytes([first, 0]) + struct.pack(">H", pl_len)
     if skf:
         gen += struct.pack(">HH", *skf)
@@ -177,6 +186,13 @@ w(carr("v_cfg_msg", ikev2_cbc(algorithms.AES, 16, k["ek"], k["ak"], hashlib.sha2
                               INNER_CFG, 36)))
 w(carr("v_eap_msg", ikev2_cbc(algorithms.AES, 16, k["ek"], k["ak"], hashlib.sha256, 16,
                               INNER_EAP, 48)))
+# IKE_AUTH response 1 [ IDr AUTH EAP ] with the gateway's EAP-MSCHAPv2 Failure request, then
+# the client's INFORMATIONAL request 4 [ N(AUTHENTICATION_FAILED) ] under the initiator's keys
+# (the test's key-table row has zero initiator keys), as strongSwan's client answers it.
+w(carr("v_eap_mschap_msg", ikev2_cbc(algorithms.AES, 16, k["ek"], k["ak"], hashlib.sha256, 16,
+                                     INNER_EAP_MSCHAP, 36)))
+w(carr("v_info_authfail_msg", ikev2_cbc(algorithms.AES, 16, bytes(16), bytes(32), hashlib.sha256,
+                                        16, N_AUTH_FAILED, 41, exch=37, flags=0x08, msgid=4)))
 # SKF (RFC 7383): fragment 1 of 2 and 2 of 2, AES-CBC-128 + HMAC-SHA2-256-128.
 k = {"ek": det(16, "cbc128-e"), "ak": det(32, "cbc128-a")}
 w(carr("v_skf1_msg", ikev2_cbc(algorithms.AES, 16, k["ek"], k["ak"], hashlib.sha256, 16,

@@ -434,6 +434,34 @@ static void test_engine_config_and_eap(void **state)
     pd_engine_free(f.e);
 }
 
+/* The gateway refuses the password with an EAP-MSCHAPv2 Failure request and
+ * the client ends the IKE SA with AUTHENTICATION_FAILED instead of answering
+ * (strongSwan's client; no EAP Failure follows): the user's credentials are
+ * the cause, not a refusal of the gateway by the client. */
+static void test_engine_eap_mschapv2_failure(void **state)
+{
+    (void)state;
+    if (!pd_ike_crypto_available())
+        skip();
+    char *row = row_for(V(v_cbc128_ek), V(v_cbc128_ak), "AES-CBC-128 [RFC3602]",
+                        "HMAC_SHA2_256_128 [RFC4868]");
+    feeder f = start(row);
+    g_free(row);
+    send_v2(&f, false, V(v_eap_mschap_msg), 0);
+    send_v2(&f, true, V(v_info_authfail_msg), 2);
+    pd_engine_finish(f.e);
+    const pd_session *s = pd_engine_session(f.e, 0);
+    assert_string_equal(s->ladder[0].text, "IKE_AUTH response 1 [ IDr AUTH EAP ] (decrypted)");
+    assert_string_equal(s->ladder[1].text, "INFORMATIONAL request 4 [ N(AUTH_FAILED) ] (decrypted)");
+    const pd_finding *fd = finding(f.e, "ike.user_auth_failed");
+    assert_non_null(fd);
+    assert_int_equal(fd->confidence, PD_CONF_HIGH);
+    assert_non_null(strstr(fd->summary, "EAP-MSCHAPv2 Failure E=691"));
+    assert_null(finding(f.e, "ike.auth_failed"));
+    assert_null(finding(f.e, "ike.identity_mismatch"));
+    pd_engine_free(f.e);
+}
+
 /* RFC 7383: fragment 2 arrives first; the message is read when both are in,
  * and shows on the line of fragment 1. */
 static void test_engine_fragments(void **state)
@@ -503,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_engine_wrong_keys),
         cmocka_unit_test(test_engine_no_row),
         cmocka_unit_test(test_engine_config_and_eap),
+        cmocka_unit_test(test_engine_eap_mschapv2_failure),
         cmocka_unit_test(test_engine_fragments),
         cmocka_unit_test(test_engine_fragments_hostile),
     };

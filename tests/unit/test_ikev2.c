@@ -777,6 +777,78 @@ static void test_names(void **state)
     assert_string_equal(pd_ike_id_type_name(2, 13), "NULL");
 }
 
+/* An IKE_AUTH response holding one EAP payload (EAP packet EAP, LEN bytes). */
+static size_t eap_message(uint8_t *out, const uint8_t *eap, size_t len)
+{
+    size_t total = 28 + 4 + len;
+    memset(out, 0, 28);
+    memset(out, 0x11, 16);
+    out[16] = 48; /* EAP */
+    out[17] = 0x20;
+    out[18] = 35; /* IKE_AUTH */
+    out[19] = 0x20;
+    out[24] = (uint8_t)(total >> 24);
+    out[25] = (uint8_t)(total >> 16);
+    out[26] = (uint8_t)(total >> 8);
+    out[27] = (uint8_t)total;
+    out[28] = 0;
+    out[29] = 0;
+    out[30] = (uint8_t)((4 + len) >> 8);
+    out[31] = (uint8_t)(4 + len);
+    memcpy(out + 32, eap, len);
+    return total;
+}
+
+/* EAP-MSCHAPv2 (draft-kamath-pppext-eap-mschapv2-02 section 2): a Failure
+ * request's OpCode and E=, bounded by the EAP Length and by the payload. */
+static void test_eap_mschapv2(void **state)
+{
+    (void)state;
+    static const char text[] = "E=691 R=1 C=00112233445566778899AABBCCDDEEFF V=3 M=FAILED";
+    uint8_t eap[128], msg[192];
+    size_t tl = sizeof text - 1, el = 9 + tl;
+    eap[0] = 1;
+    eap[1] = 0xa9;
+    eap[2] = (uint8_t)(el >> 8);
+    eap[3] = (uint8_t)el;
+    eap[4] = 26;
+    eap[5] = 4;
+    eap[6] = 0xa8;
+    eap[7] = (uint8_t)((el - 5) >> 8);
+    eap[8] = (uint8_t)(el - 5);
+    memcpy(eap + 9, text, tl);
+    pd_ikev2_message m;
+    size_t n = eap_message(msg, eap, el);
+    assert_int_equal(pd_ikev2_decode(msg, n, n, &m), PD_IKE_OK);
+    const pd_ikev2_payload *p = pd_ikev2_find(&m, PD_IKEV2_PL_EAP, NULL);
+    assert_int_equal(p->u.eap.type, 26);
+    assert_int_equal(p->u.eap.mschapv2_opcode, 4);
+    assert_true(p->u.eap.has_mschapv2_error);
+    assert_int_equal(p->u.eap.mschapv2_error, 691);
+    pd_ikev2_message_clear(&m);
+
+    /* An EAP Length that ends before the text: no E= read past it. */
+    eap[2] = 0;
+    eap[3] = 9;
+    n = eap_message(msg, eap, el);
+    assert_int_equal(pd_ikev2_decode(msg, n, n, &m), PD_IKE_OK);
+    p = pd_ikev2_find(&m, PD_IKEV2_PL_EAP, NULL);
+    assert_int_equal(p->u.eap.mschapv2_opcode, 4);
+    assert_false(p->u.eap.has_mschapv2_error);
+    pd_ikev2_message_clear(&m);
+
+    /* Cut after the OpCode, then after the type: nothing but the type. */
+    for (size_t cut = 6; cut >= 5; cut--) {
+        n = eap_message(msg, eap, cut);
+        assert_int_equal(pd_ikev2_decode(msg, n, n, &m), PD_IKE_OK);
+        p = pd_ikev2_find(&m, PD_IKEV2_PL_EAP, NULL);
+        assert_int_equal(p->u.eap.type, 26);
+        assert_int_equal(p->u.eap.mschapv2_opcode, 0);
+        assert_false(p->u.eap.has_mschapv2_error);
+        pd_ikev2_message_clear(&m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -794,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_random_mutations),
         cmocka_unit_test(test_udp_demux),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_eap_mschapv2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

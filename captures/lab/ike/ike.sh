@@ -15,6 +15,8 @@
 #   IKE_LIBIPSEC            yes: load kernel-libipsec (CHILD_SA with user-space ESP in UDP 4500)
 #   IKE_LOG_IKE             charon log level of the ike group (4 logs derived keys), default 4
 #   IKE_FRAGMENT_SIZE       charon.fragment_size (IKE-level fragments, RFC 7383), default 1280
+#   IKE_PLUGINS_EXTRA       further plugins to load on both sides (e.g. "eap-identity eap-mschapv2"
+#                           or "xauth-generic", from libcharon-extauth-plugins)
 #   IKE_CHARON_EXTRA_client / IKE_CHARON_EXTRA_server   extra lines inside charon { }
 
 IKE_CHARON=/usr/lib/ipsec/charon
@@ -24,6 +26,7 @@ IKE_CHARON=/usr/lib/ipsec/charon
 : "${IKE_LIBIPSEC:=no}"
 : "${IKE_LOG_IKE:=4}"
 : "${IKE_FRAGMENT_SIZE:=1280}"
+: "${IKE_PLUGINS_EXTRA:=}"
 : "${IKE_CHARON_EXTRA_client:=}"
 : "${IKE_CHARON_EXTRA_server:=}"
 
@@ -61,6 +64,7 @@ ike_strongswan_conf() {
 	_side=$1
 	_dir=$(ike_side_dir "$_side")
 	_plugins=$IKE_PLUGINS
+	[ -n "$IKE_PLUGINS_EXTRA" ] && _plugins="$_plugins $IKE_PLUGINS_EXTRA"
 	# kernel-libipsec must come before kernel-netlink, or kernel-netlink's IPsec backend (the
 	# kernel's XFRM, which has no ESP here) is the one used.
 	[ "$IKE_LIBIPSEC" = yes ] && _plugins=$(printf '%s' "$_plugins" | sed 's/kernel-netlink/kernel-libipsec kernel-netlink/')
@@ -339,7 +343,8 @@ ike_save_configs() {
 	_ver=$("$IKE_CHARON" --version 2>/dev/null | head -n 1)
 	printf '%s\n' "$_ver" > "$_dst/VERSION"
 	dpkg-query -W -f='${Package} ${Version}\n' strongswan-charon strongswan-swanctl \
-		strongswan-pki libstrongswan-standard-plugins libcharon-extra-plugins nftables tcpdump \
+		strongswan-pki libstrongswan-standard-plugins libcharon-extra-plugins libcharon-extauth-plugins \
+		nftables tcpdump \
 		2>/dev/null >> "$_dst/VERSION" || true
 }
 

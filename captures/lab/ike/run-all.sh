@@ -16,7 +16,8 @@
 # Environment: PCAPDIAG_IKE_TIMEOUT seconds per scenario (default 180),
 #              PCAPDIAG_LAB_CAPTURES where captures go (default the repository's captures/).
 # Needs: strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins
-#        libcharon-extra-plugins (kernel-libipsec) tcpdump nftables iproute2 iputils-ping;
+#        libcharon-extra-plugins (kernel-libipsec) libcharon-extauth-plugins (eap-mschapv2,
+#        xauth-generic) tcpdump nftables iproute2 iputils-ping;
 #        tshark is used to check the captures when present.
 set -u
 

@@ -282,12 +282,27 @@ bad:
 
 /* ---- files ------------------------------------------------------------------------ */
 
+static bool esp_row(void *user, const pd_uat_field *f, int n, const char *where, char **reason)
+{
+    pd_esp_keys *k = user;
+    if (k->rows->len >= PD_ESP_KEYS_MAX_ROWS) {
+        *reason = g_strdup_printf("more than %u rows", PD_ESP_KEYS_MAX_ROWS);
+        return false;
+    }
+    if (n == ESP_SA_FIELDS)
+        return row_parse(k, f, where, reason);
+    *reason = g_strdup_printf(
+        "%d field%s; a row of Wireshark's ESP SA table (esp_sa) has 8: \"IPv4\" or "
+        "\"IPv6\", source, destination, SPI, \"encryption algorithm\", encryption key, "
+        "\"authentication algorithm\", authentication key",
+        n, n == 1 ? "" : "s");
+    return false;
+}
+
 bool pd_esp_keys_parse(pd_esp_keys *k, const char *text, size_t len, const char *name,
                        GError **error)
 {
     guint start = k->rows->len;
-    unsigned lineno = 0;
-    size_t pos = 0;
     if (!name)
         name = "(ESP SA table)";
     if (len > PD_ESP_KEYS_MAX_FILE_BYTES) {
@@ -300,51 +315,13 @@ bool pd_esp_keys_parse(pd_esp_keys *k, const char *text, size_t len, const char 
                     name);
         return false;
     }
-    while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        char *line = g_strndup(text + pos, end - pos);
-        pos = nl ? end + 1 : len;
-        lineno++;
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r')
-            line[--l] = '\0';
-        const char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0' || *p == '#') {
-            g_free(line);
-            continue;
-        }
-        pd_uat_field f[PD_UAT_MAX_FIELDS];
-        const char *why = NULL;
-        char *reason = NULL;
-        int n = pd_uat_split(p, f, &why);
-        char *where = g_strdup_printf("%s:%u", name, lineno);
-        bool ok = false;
-        if (n < 0)
-            reason = g_strdup(why);
-        else if (k->rows->len >= PD_ESP_KEYS_MAX_ROWS)
-            reason = g_strdup_printf("more than %u rows", PD_ESP_KEYS_MAX_ROWS);
-        else if (n == ESP_SA_FIELDS)
-            ok = row_parse(k, f, where, &reason);
-        else
-            reason = g_strdup_printf(
-                "%d field%s; a row of Wireshark's ESP SA table (esp_sa) has 8: \"IPv4\" or "
-                "\"IPv6\", source, destination, SPI, \"encryption algorithm\", encryption key, "
-                "\"authentication algorithm\", authentication key",
-                n, n == 1 ? "" : "s");
-        if (n > 0)
-            pd_uat_fields_free(f, n);
-        g_free(line);
-        if (!ok) {
-            g_set_error(error, PD_ESP_KEYS_ERROR, 2, "%s: %s", where, reason);
-            g_free(reason);
-            g_free(where);
-            drop_rows(k, start);
-            return false;
-        }
+    char *where, *reason;
+    if (!pd_uat_each_record(text, len, name, esp_row, k, &where, &reason)) {
+        g_set_error(error, PD_ESP_KEYS_ERROR, 2, "%s: %s", where, reason);
+        g_free(reason);
         g_free(where);
+        drop_rows(k, start);
+        return false;
     }
     return true;
 }

@@ -201,12 +201,29 @@ static bool row_v2(pd_ike_keys *k, const pd_uat_field *f, const char *where, cha
 
 /* ---- files ---------------------------------------------------------------- */
 
+static bool ike_row(void *user, const pd_uat_field *f, int n, const char *where, char **reason)
+{
+    pd_ike_keys *k = user;
+    if (pd_ike_keys_count(k) >= PD_IKE_KEYS_MAX_ROWS) {
+        *reason = g_strdup_printf("more than %u rows", PD_IKE_KEYS_MAX_ROWS);
+        return false;
+    }
+    if (n == V1_FIELDS)
+        return row_v1(k, f, where, reason);
+    if (n == V2_FIELDS)
+        return row_v2(k, f, where, reason);
+    *reason = g_strdup_printf(
+        "%d field%s; a row of Wireshark's ikev1_decryption_table has 2 (initiator's "
+        "cookie, encryption key), one of its ikev2_decryption_table 8 (SPIi, SPIr, SK_ei, "
+        "SK_er, \"encryption algorithm\", SK_ai, SK_ar, \"integrity algorithm\")",
+        n, n == 1 ? "" : "s");
+    return false;
+}
+
 bool pd_ike_keys_parse(pd_ike_keys *k, const char *text, size_t len, const char *name,
                        GError **error)
 {
     guint start1 = k->v1->len, start2 = k->v2->len;
-    unsigned lineno = 0;
-    size_t pos = 0;
     if (!name)
         name = "(key table)";
     if (len > PD_IKE_KEYS_MAX_FILE_BYTES) {
@@ -218,53 +235,13 @@ bool pd_ike_keys_parse(pd_ike_keys *k, const char *text, size_t len, const char 
         g_set_error(error, PD_IKE_KEYS_ERROR, 1, "%s: contains NUL bytes: not a key table", name);
         return false;
     }
-    while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        char *line = g_strndup(text + pos, end - pos);
-        pos = nl ? end + 1 : len;
-        lineno++;
-        size_t l = strlen(line);
-        if (l && line[l - 1] == '\r')
-            line[--l] = '\0';
-        const char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0' || *p == '#') {
-            g_free(line);
-            continue;
-        }
-        pd_uat_field f[PD_UAT_MAX_FIELDS];
-        const char *why = NULL;
-        char *reason = NULL;
-        int n = pd_uat_split(p, f, &why);
-        char *where = g_strdup_printf("%s:%u", name, lineno);
-        bool ok = false;
-        if (n < 0)
-            reason = g_strdup(why);
-        else if (pd_ike_keys_count(k) >= PD_IKE_KEYS_MAX_ROWS)
-            reason = g_strdup_printf("more than %u rows", PD_IKE_KEYS_MAX_ROWS);
-        else if (n == V1_FIELDS)
-            ok = row_v1(k, f, where, &reason);
-        else if (n == V2_FIELDS)
-            ok = row_v2(k, f, where, &reason);
-        else
-            reason = g_strdup_printf(
-                "%d field%s; a row of Wireshark's ikev1_decryption_table has 2 (initiator's "
-                "cookie, encryption key), one of its ikev2_decryption_table 8 (SPIi, SPIr, SK_ei, "
-                "SK_er, \"encryption algorithm\", SK_ai, SK_ar, \"integrity algorithm\")",
-                n, n == 1 ? "" : "s");
-        if (n > 0)
-            pd_uat_fields_free(f, n);
-        g_free(line);
-        if (!ok) {
-            g_set_error(error, PD_IKE_KEYS_ERROR, 2, "%s: %s", where, reason);
-            g_free(reason);
-            g_free(where);
-            clear_rows(k->v1, start1, k->v2, start2);
-            return false;
-        }
+    char *where, *reason;
+    if (!pd_uat_each_record(text, len, name, ike_row, k, &where, &reason)) {
+        g_set_error(error, PD_IKE_KEYS_ERROR, 2, "%s: %s", where, reason);
+        g_free(reason);
         g_free(where);
+        clear_rows(k->v1, start1, k->v2, start2);
+        return false;
     }
     return true;
 }

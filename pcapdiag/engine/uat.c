@@ -8,6 +8,7 @@
 #include "uat.h"
 
 #include <glib.h>
+#include <string.h>
 
 int pd_uat_hexval(char c)
 {
@@ -104,4 +105,49 @@ int pd_uat_split(const char *line, pd_uat_field *out, const char **why)
             return n;
         p++;
     }
+}
+
+bool pd_uat_each_record(const char *text, size_t len, const char *name, pd_uat_row_fn row,
+                        void *user, char **where, char **reason)
+{
+    unsigned lineno = 0;
+    size_t pos = 0;
+    *where = *reason = NULL;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        char *line = g_strndup(text + pos, end - pos);
+        pos = nl ? end + 1 : len;
+        lineno++;
+        size_t l = strlen(line);
+        if (l && line[l - 1] == '\r')
+            line[--l] = '\0';
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0' || *p == '#') {
+            g_free(line);
+            continue;
+        }
+        pd_uat_field f[PD_UAT_MAX_FIELDS];
+        const char *why = NULL;
+        char *at = g_strdup_printf("%s:%u", name, lineno);
+        char *refused = NULL;
+        int n = pd_uat_split(p, f, &why);
+        bool ok = false;
+        if (n < 0) {
+            refused = g_strdup(why);
+        } else {
+            ok = row(user, f, n, at, &refused);
+            pd_uat_fields_free(f, n);
+        }
+        g_free(line);
+        if (!ok) {
+            *where = at;
+            *reason = refused ? refused : g_strdup("refused");
+            return false;
+        }
+        g_free(at);
+    }
+    return true;
 }

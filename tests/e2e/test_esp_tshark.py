@@ -20,71 +20,33 @@
 # Exit status: 0 pass, 1 fail, 77 skipped (no tshark).
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
-import argparse
-import glob
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
-SKIP = 77
-TIMEOUT = 120
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from keyed_tshark import check, keyed_capture, main, pcapdiag_json, tshark_fields  # noqa: E402
+
+OPTION = "--esp-keys"
 
 # tshark's PPP protocol names -> the first word of pcapdiag's ladder line.
 PPP_WORD = {"lcp": "LCP", "chap": "CHAP", "pap": "PAP", "ipcp": "IPCP", "ccp": "CCP",
             "ipv6cp": "IPV6CP", "eap": "EAP"}
 
 
-class Failure(Exception):
-    pass
-
-
-class Skipped(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
-def keyed_captures(captures):
-    out = []
-    for exp_path in sorted(glob.glob(os.path.join(captures, "*.expected.json"))):
-        with open(exp_path) as f:
-            exp = json.load(f)
-        args = exp.get("args", [])
-        if "--esp-keys" in args:
-            out.append((os.path.basename(exp_path)[:-len(".expected.json")], exp,
-                        args[args.index("--esp-keys") + 1]))
-    return out
-
-
-def tshark_view(tshark, capture, table):
+def tshark_view(capture, table):
     """{frame: dict} of the ESP frames tshark decrypts with the table in a private profile."""
-    with tempfile.TemporaryDirectory() as home:
-        conf = os.path.join(home, ".config", "wireshark")
-        os.makedirs(conf)
-        shutil.copyfile(table, os.path.join(conf, "esp_sa"))
-        with open(os.path.join(conf, "preferences"), "w") as f:
-            f.write("esp.enable_encryption_decode: TRUE\n"
-                    "esp.enable_authentication_check: TRUE\n")
-        env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
-                   LC_ALL="C")
-        p = subprocess.run([tshark, "-n", "-r", capture, "-Y", "esp", "-T", "fields",
-                            "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,",
-                            "-e", "frame.number", "-e", "esp.icv_good", "-e", "l2tp.type",
-                            "-e", "l2tp.avp.message_type", "-e", "ppp.protocol",
-                            "-e", "frame.protocols"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                           timeout=TIMEOUT)
-        check(p.returncode == 0, "tshark failed on %s: %s" % (capture, p.stderr.decode()[:500]))
+    with open(table) as f:
+        profile = {"esp_sa": f.read(),
+                   "preferences": "esp.enable_encryption_decode: TRUE\n"
+                                  "esp.enable_authentication_check: TRUE\n"}
+    rows = tshark_fields(capture, profile, "esp",
+                         ["frame.number", "esp.icv_good", "l2tp.type", "l2tp.avp.message_type",
+                          "ppp.protocol", "frame.protocols"],
+                         extra=["-E", "occurrence=a", "-E", "aggregator=,"])
     frames = {}
-    for line in p.stdout.decode().splitlines():
-        cols = (line.split("\t") + [""] * 6)[:6]
+    for cols in rows:
         protos = cols[5].split(":")
         frames[int(cols[0])] = {
             "icv_good": cols[1] in ("1", "True", "TRUE"),
@@ -96,31 +58,13 @@ def tshark_view(tshark, capture, table):
     return frames
 
 
-def pcapdiag_view(pcapdiag, capture, table):
-    p = subprocess.run([pcapdiag, "--format", "json", "--esp-keys", table, capture],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT,
-                       env=dict(os.environ, TZ="UTC", LC_ALL="C"))
-    if p.returncode == 2 and b"libgcrypt" in p.stderr:
-        raise Skipped("this pcapdiag cannot decrypt (built without libgcrypt)")
-    check(p.returncode in (0, 1), "pcapdiag failed: %s" % p.stderr.decode()[:500])
-    return json.loads(p.stdout)
-
-
 def run_one(pcapdiag, captures, base):
-    tshark = shutil.which("tshark")
-    if not tshark:
-        print("skipped: tshark is not installed")
-        return SKIP
-    entry = next((c for c in keyed_captures(captures) if c[0] == base), None)
-    check(entry is not None, "no expected verdict with --esp-keys for %s" % base)
-    _, _, table_rel = entry
-    table = os.path.join(os.path.dirname(os.path.abspath(captures)), table_rel)
-    capture = os.path.join(captures, base + ".pcap")
-    theirs = tshark_view(tshark, capture, table)
-    doc = pcapdiag_view(pcapdiag, capture, table)
+    _, table, capture = keyed_capture(captures, base, OPTION)
+    theirs = tshark_view(capture, table)
+    doc = pcapdiag_json(pcapdiag, capture, OPTION, table)
 
     decrypted = {n for n, f in theirs.items() if f["icv_good"]}
-    check(decrypted, "tshark decrypts nothing in %s with %s" % (base, table_rel))
+    check(decrypted, "tshark decrypts nothing in %s with %s" % (base, os.path.basename(table)))
     ours = 0
     for s in doc["sessions"]:
         m = re.match(r"(\d+) packets? decrypted", s["attributes"].get("esp_decryption", ""))
@@ -160,28 +104,7 @@ def run_one(pcapdiag, captures, base):
                                                                   [l["text"] for l in here]))
     print("ok: %d ESP packets decrypted by both; %d L2TP control messages and %d PPP frames "
           "read alike" % (ours, controls, ppps))
-    return 0
-
-
-def main():
-    ap = argparse.ArgumentParser(description="ESP decryption checked against tshark")
-    ap.add_argument("--pcapdiag")
-    ap.add_argument("--captures", required=True)
-    ap.add_argument("what")
-    a = ap.parse_args()
-    if a.what == "list":
-        print(";".join(c[0] for c in keyed_captures(a.captures)))
-        return 0
-    try:
-        check(a.pcapdiag and os.access(a.pcapdiag, os.X_OK), "pcapdiag binary not found")
-        return run_one(a.pcapdiag, a.captures, a.what)
-    except Skipped as e:
-        print("skipped: %s" % e)
-        return SKIP
-    except Failure as e:
-        print("FAIL: %s" % e)
-        return 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("ESP decryption checked against tshark", OPTION, run_one))
